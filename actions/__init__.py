@@ -1,0 +1,1 @@
+"""Custom actions for Trust Coach, one module per concern."""

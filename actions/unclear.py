@@ -1,0 +1,44 @@
+"""action_unclear: a calm reply for messages the coach could not use (components/input_check.py
+says why in ``input_issue``), and a rephrase prompt with buttons for the merely unclear.
+The wording lives in knowledge/replies.yml."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Dict, List, Text
+
+import yaml
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.knowledge import KNOWLEDGE_DIR
+
+
+@lru_cache(maxsize=1)
+def load_replies() -> Dict[Text, Any]:
+    with (KNOWLEDGE_DIR / "replies.yml").open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def utter_unclear(dispatcher: CollectingDispatcher) -> None:
+    unclear = load_replies()["unclear"]
+    dispatcher.utter_message(text=unclear["text"], buttons=unclear["buttons"])
+
+
+class ActionUnclear(Action):
+    def name(self) -> Text:
+        return "action_unclear"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        replies = load_replies()
+        reply = replies["input_issues"].get(tracker.latest_message.get("input_issue"))
+        if reply is None:
+            utter_unclear(dispatcher)
+            return []
+        buttons = replies["unclear"]["buttons"] if reply.get("buttons") == "unclear" else []
+        text = " ".join(reply["text"].split())
+        if reply.get("safety_line"):
+            text += "\n\n" + " ".join(replies["safety_line"].split())
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return []

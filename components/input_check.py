@@ -1,0 +1,200 @@
+"""Input checks: keep odd input from breaking the coach and flag it so it gets a calm reply.
+
+Two graph components, used at both ends of the NLU pipeline:
+
+* ``InputCleaner`` runs first. It removes control and invisible characters and cuts messages
+  longer than ``max_chars`` (at a sentence or word boundary) so the rest of the pipeline only
+  ever sees a bounded, printable text.
+* ``InputChecker`` runs after the classifiers. It marks messages that are empty, have no words
+  (emoji or symbols only), were too long, or are not in English, by adding ``input_issue`` to
+  the parse data and routing them to ``nlu_fallback`` where the unclear-input action explains
+  what happened. A ``safety_concern`` prediction is never overridden.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+INPUT_ISSUE = "input_issue"
+TRIMMED_FROM = "input_trimmed_from"
+FALLBACK_INTENT = "nlu_fallback"
+PROTECTED_INTENTS = {"safety_concern"}
+SPACY_DOC = "text_spacy_doc"
+
+_KEEP_CONTROLS = {"\n", "\t"}
+
+
+def clean_text(text: Any) -> Text:
+    """Printable text only: control, format (zero-width) and surrogate characters become spaces."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    cleaned = []
+    for char in text:
+        category = unicodedata.category(char)
+        if char in _KEEP_CONTROLS:
+            cleaned.append(char)
+        elif category in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            cleaned.append(" ")
+        else:
+            cleaned.append(char)
+    return re.sub(r"[ \t]{2,}", " ", "".join(cleaned)).strip()
+
+
+def trim_text(text: Text, max_chars: int) -> Text:
+    """The first ``max_chars`` characters, cut back to the last sentence end or space."""
+    if len(text) <= max_chars:
+        return text
+    head = text[:max_chars]
+    for boundary in (". ", "! ", "? ", "\n", " "):
+        cut = head.rfind(boundary)
+        if cut > max_chars // 2:
+            return head[: cut + 1].strip()
+    return head
+
+
+def is_latin_letter(char: Text) -> bool:
+    return "LATIN" in unicodedata.name(char, "")
+
+
+@lru_cache(maxsize=1)
+def language_identifier() -> Any:
+    """langid.py's bundled model (no download), loaded once."""
+    from langid.langid import LanguageIdentifier, model
+
+    return LanguageIdentifier.from_modelstring(model, norm_probs=True)
+
+
+def looks_non_english(
+    text: Text, doc: Any, min_words: int, max_stop_ratio: float, min_confidence: float
+) -> bool:
+    """True when the letters are mostly in another script, or the words are not English.
+
+    Two signals must agree for Latin-script text, so that terse or slangy English ("cheated gf
+    found texts") is not turned away: langid.py must be confident it is another language, and
+    the message must carry almost no English function words ("i", "she", "the", "to", "my").
+    """
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return False
+    non_latin = sum(1 for c in letters if not is_latin_letter(c))
+    if non_latin / len(letters) > 0.5:
+        return True
+    if doc is None:
+        return False
+    words = [t for t in doc if t.is_alpha]
+    if len(words) < min_words:
+        return False
+    english_stops = sum(1 for t in words if t.is_stop)
+    if english_stops / len(words) > max_stop_ratio:
+        return False
+    language, confidence = language_identifier().classify(text)
+    return language != "en" and confidence >= min_confidence
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class InputCleaner(GraphComponent):
+    """First in the pipeline: printable, bounded text for everything after it."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"max_chars": 1500}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.max_chars = int(config["max_chars"])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "InputCleaner":
+        return cls(config)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            original = message.get(TEXT)
+            text = clean_text(original)
+            if len(text) > self.max_chars:
+                message.set(TRIMMED_FROM, len(text))
+                text = trim_text(text, self.max_chars)
+            message.set(TEXT, text)
+        return messages
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class InputChecker(GraphComponent):
+    """After the classifiers: flag empty, wordless, too long and non-English messages."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "min_words_for_language": 3,
+            "max_english_stop_ratio": 0.15,
+            "min_language_confidence": 0.9,
+        }
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.min_words = int(config["min_words_for_language"])
+        self.max_stop_ratio = float(config["max_english_stop_ratio"])
+        self.min_confidence = float(config["min_language_confidence"])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "InputChecker":
+        return cls(config)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def issue_for(self, message: Message) -> Optional[Text]:
+        text = message.get(TEXT) or ""
+        if not text.strip():
+            return "empty"
+        if not any(c.isalnum() for c in text):
+            return "no_words"
+        if message.get(TRIMMED_FROM):
+            return "too_long"
+        if looks_non_english(
+            text, message.get(SPACY_DOC), self.min_words, self.max_stop_ratio, self.min_confidence
+        ):
+            return "other_language"
+        return None
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            issue = self.issue_for(message)
+            if issue is None:
+                continue
+            message.set(INPUT_ISSUE, issue, add_to_output=True)
+            predicted = (message.get(INTENT) or {}).get("name")
+            if predicted in PROTECTED_INTENTS:
+                continue
+            fallback = {"name": FALLBACK_INTENT, "confidence": 1.0}
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != FALLBACK_INTENT]
+            message.set(INTENT, fallback, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [fallback] + ranking, add_to_output=True)
+        return messages

@@ -1,0 +1,110 @@
+"""Custom actions, run with a real rasa_sdk Tracker and CollectingDispatcher."""
+import random
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.coach import ActionCoach
+from actions.knowledge import load_knowledge
+from actions.unclear import ActionUnclear
+
+KNOWLEDGE = load_knowledge()
+
+
+def tracker(intent, text="...", entities=None, slots=None, **extra):
+    latest = {"intent": {"name": intent, "confidence": 0.9}, "entities": entities or [],
+              "text": text, **extra}
+    return Tracker("test-user", slots or {}, latest, [], False, None, {}, "action_listen")
+
+
+def run(action, a_tracker):
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, a_tracker, {})
+    return dispatcher.messages, events
+
+
+def card_texts(intent):
+    return {card.id: card.text for card in KNOWLEDGE.cards_for(intent)}
+
+
+@pytest.mark.parametrize("intent", ["defensiveness", "excuse_making", "rush_forgiveness",
+                                    "how_apologize", "how_rebuild", "how_give_space"])
+def test_coach_answers_with_a_card_for_that_intent_and_cites_it(intent):
+    messages, events = run(ActionCoach(), tracker(intent, slots={"relationship": "spouse"}))
+    assert len(messages) == 1
+    text = messages[0]["text"]
+    shown = [e for e in events if e["event"] == "slot" and e["name"] == "last_card"][0]["value"]
+    card = next(c for c in KNOWLEDGE.cards if c.id == shown)
+    assert intent in card.intents
+    assert text.startswith(card.text)
+    assert f"Source: {KNOWLEDGE.titles[card.source.file]}, {card.source.section}" in text
+
+
+def test_coach_never_repeats_the_card_it_just_gave():
+    last = None
+    for _ in range(25):
+        _, events = run(ActionCoach(), tracker("defensiveness", slots={"last_card": last}))
+        shown = events[0]["value"]
+        assert shown != last
+        last = shown
+
+
+def test_coach_adapts_to_a_coworker():
+    coworker_cards = {c.id for c in KNOWLEDGE.cards_for("excuse_making") if "coworker" in c.relationships}
+    assert coworker_cards, "no excuse_making card written for coworkers"
+    entities = [{"entity": "relationship", "value": "coworker"}]
+    _, events = run(ActionCoach(), tracker("excuse_making", entities=entities))
+    assert events[0]["value"] in coworker_cards
+
+
+def test_relationship_from_this_message_wins_over_the_remembered_one():
+    friend_cards = {c.id for c in KNOWLEDGE.cards_for("describe_situation") if "friend" in c.relationships}
+    _, events = run(ActionCoach(), tracker("describe_situation", slots={"relationship": "spouse"},
+                                           entities=[{"entity": "relationship", "value": "friend"}]))
+    assert events[0]["value"] in friend_cards
+
+
+def test_situation_without_a_relationship_asks_who_with_buttons():
+    messages, _ = run(ActionCoach(), tracker("describe_situation"))
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert '/describe_situation{"relationship": "coworker"}' in payloads
+    assert "Who is it" in messages[0]["text"]
+
+
+def test_situation_with_a_known_relationship_does_not_ask_again():
+    messages, _ = run(ActionCoach(), tracker("describe_situation", slots={"relationship": "friend"}))
+    assert not messages[0]["buttons"]
+
+
+def test_intent_without_cards_asks_to_rephrase():
+    messages, events = run(ActionCoach(), tracker("greet"))
+    assert "say it another way" in messages[0]["text"]
+    assert messages[0]["buttons"]
+    assert events == []
+
+
+@pytest.mark.parametrize("issue, expected", [
+    ("empty", "came through empty"),
+    ("no_words", "in a few words"),
+    ("too_long", "long message"),
+    ("other_language", "only understand English"),
+])
+def test_unclear_input_gets_a_calm_specific_reply(issue, expected):
+    messages, _ = run(ActionUnclear(), tracker("nlu_fallback", input_issue=issue))
+    assert expected in messages[0]["text"]
+    assert "Traceback" not in messages[0]["text"]
+
+
+@pytest.mark.parametrize("issue", ["too_long", "other_language"])
+def test_unusable_input_still_points_to_emergency_help(issue):
+    messages, _ = run(ActionUnclear(), tracker("nlu_fallback", input_issue=issue))
+    assert any("emergency number" in m["text"] for m in messages)
+
+
+def test_plain_unclear_message_asks_to_rephrase_with_buttons():
+    messages, _ = run(ActionUnclear(), tracker("nlu_fallback"))
+    assert "say it another way" in messages[0]["text"]
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert "Someone may be in danger" in titles
