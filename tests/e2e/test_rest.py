@@ -1,0 +1,126 @@
+"""The coach through its REST channel, with the real model and action server: what a user sees."""
+import uuid
+
+import pytest
+
+from actions.knowledge import load_knowledge
+
+KNOWLEDGE = load_knowledge()
+
+
+def new_user() -> str:
+    return uuid.uuid4().hex
+
+
+def texts(replies) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def card_of(replies):
+    """The guidance card a reply was built from, or None."""
+    for reply in replies:
+        for card in KNOWLEDGE.cards:
+            if reply.get("text", "").startswith(card.text):
+                return card
+    return None
+
+
+@pytest.mark.parametrize("intent, message", [
+    ("defensiveness", "why do i have to keep justifying myself, she acts like im on trial"),
+    ("excuse_making", "it only happened because we were basically roommates by then"),
+    ("rush_forgiveness", "i said sorry ages ago, how long is he going to punish me for this"),
+    ("how_apologize", "how do i word an apology so it doesnt sound fake"),
+])
+def test_each_category_gets_guidance_from_its_own_cards_with_a_source(coach, intent, message):
+    replies = coach.say(new_user(), message)
+    card = card_of(replies)
+    assert card is not None, texts(replies)
+    assert intent in card.intents
+    assert "Source: " in texts(replies)
+
+
+def test_safety_message_gets_emergency_help_not_coaching(coach):
+    replies = coach.say(new_user(), "when i told him he threw me against the wall and said hed kill me")
+    reply = texts(replies)
+    assert "emergency number" in reply and "911" in reply and "findahelpline.com" in reply
+    assert card_of(replies) is None
+
+
+def test_context_carries_the_relationship_into_later_replies(coach):
+    user = new_user()
+    coach.say(user, "my colleague found out i took credit for her project at work")
+    replies = coach.say(user, "to be fair our manager was breathing down my neck and i panicked")
+    card = card_of(replies)
+    assert card is not None and "excuse_making" in card.intents
+    assert "coworker" in card.relationships, card.id
+
+
+def test_a_first_conversation_reads_sensibly(coach):
+    user = new_user()
+    greeting = texts(coach.say(user, "hey"))
+    assert "Trust Coach" in greeting or "welcome" in greeting.lower()
+    situation = coach.say(user, "i cheated on my girlfriend and she found out two days ago")
+    assert card_of(situation) is not None
+    followup = coach.say(user, "shes blowing it way out of proportion honestly")
+    assert card_of(followup) is not None
+    assert card_of(followup).id != card_of(situation).id
+    farewell = texts(coach.say(user, "ok bye for now")).lower()
+    assert "take care" in farewell or "goodbye" in farewell
+
+
+LONG = ("She found out last week and I keep going over it in my head. " * 400).strip()
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("", "came through empty"),
+    ("    \n\t  ", "came through empty"),
+    ("\U0001F622\U0001F622\U0001F494", "in a few words"),
+    ("?!?! ...", "in a few words"),
+    (LONG, "long message"),
+    ("Mi esposa descubrió que la engañé y no sé qué hacer", "only understand English"),
+    ("我背叛了我的妻子，她现在不跟我说话", "only understand English"),
+])
+def test_bad_input_gets_a_calm_specific_reply_and_the_chat_goes_on(coach, message, expected):
+    user = new_user()
+    replies = coach.say(user, message)
+    assert expected in texts(replies)
+    assert "Traceback" not in texts(replies)
+    assert texts(coach.say(user, "how do i apologise to him")), "conversation did not go on"
+
+
+def test_twenty_thousand_characters_get_a_reply(coach):
+    assert len(LONG) >= 20000
+    assert "long message" in texts(coach.say(new_user(), LONG))
+
+
+@pytest.mark.parametrize("message", [
+    "<script>alert('x')</script> she found out i lied",
+    "<img src=x onerror=alert(1)>",
+    "hello\x00\x07\x1b[31m there",
+    "/",
+    "/not_an_intent",
+    "\u202eevil\u200b text",
+])
+def test_odd_text_never_breaks_the_chat(coach, message):
+    user = new_user()
+    replies = coach.say(user, message)
+    assert replies and all(r.get("text") or r.get("custom") for r in replies)
+    assert "<script>" not in texts(replies)
+    assert texts(coach.say(user, "hi"))
+
+
+def test_wrong_types_do_not_break_the_server(coach):
+    import requests
+
+    for body in ({"sender": "x", "message": 12}, {"sender": "x"}, ["list"], "text"):
+        response = requests.post(f"{coach.url}/webhooks/rest/webhook", json=body, timeout=30)
+        assert response.status_code < 500
+    assert texts(coach.say(new_user(), "hello"))
+
+
+def test_no_message_text_in_logs_at_the_default_level(coach):
+    marker = "zanzibar marmalade " + uuid.uuid4().hex[:8]
+    user = new_user()
+    coach.say(user, f"{marker} my wife found out about the affair")
+    coach.say(user, f"{marker} she is overreacting")
+    assert marker not in coach.log_text()
