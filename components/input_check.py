@@ -1,10 +1,12 @@
 """Input checks: keep odd input from breaking the coach and flag it so it gets a calm reply.
 
-Two graph components, used at both ends of the NLU pipeline:
+Three graph components:
 
-* ``InputCleaner`` runs first. It removes control and invisible characters and cuts messages
-  longer than ``max_chars`` (at a sentence or word boundary) so the rest of the pipeline only
-  ever sees a bounded, printable text.
+* ``InputCleaner`` runs first. It removes control and invisible characters and cuts anything
+  beyond ``hard_max_chars`` so the pipeline only ever sees a bounded, printable text.
+* ``InputTrimmer`` runs right after SpacyNLP. It keeps the parse of the whole message for the
+  safety guard (so danger mentioned late in a long message is still seen) and gives the
+  classifiers only the first ``max_chars`` characters (cut at a sentence or word boundary).
 * ``InputChecker`` runs after the classifiers. It marks messages that are empty, have no words
   (emoji or symbols only), were too long, or are not in English, by adding ``input_issue`` to
   the parse data and routing them to ``nlu_fallback`` where the unclear-input action explains
@@ -27,6 +29,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 INPUT_ISSUE = "input_issue"
 TRIMMED_FROM = "input_trimmed_from"
+SAFETY_DOC = "safety_spacy_doc"
 FALLBACK_INTENT = "nlu_fallback"
 PROTECTED_INTENTS = {"safety_concern"}
 SPACY_DOC = "text_spacy_doc"
@@ -109,10 +112,10 @@ class InputCleaner(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"max_chars": 1500}
+        return {"hard_max_chars": 30000}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        self.max_chars = int(config["max_chars"])
+        self.max_chars = int(config["hard_max_chars"])
 
     @classmethod
     def create(
@@ -135,6 +138,50 @@ class InputCleaner(GraphComponent):
                 message.set(TRIMMED_FROM, len(text))
                 text = trim_text(text, self.max_chars)
             message.set(TEXT, text)
+        return messages
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class InputTrimmer(GraphComponent):
+    """After SpacyNLP: the whole parse for the safety guard, the first part for the classifiers."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"max_chars": 1500}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.max_chars = int(config["max_chars"])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "InputTrimmer":
+        return cls(config)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            doc = message.get(SPACY_DOC)
+            text = message.get(TEXT) or ""
+            if doc is None:
+                continue
+            message.set(SAFETY_DOC, doc)
+            if len(text) <= self.max_chars:
+                continue
+            message.set(TRIMMED_FROM, len(text))
+            cut = len(trim_text(text, self.max_chars))
+            end = next((t.i for t in doc if t.idx >= cut), len(doc))
+            short = doc[:end].as_doc()
+            message.set(TEXT, short.text)
+            message.set(SPACY_DOC, short)
         return messages
 
 

@@ -34,3 +34,9 @@ def examples_by_intent(folder: Path) -> Dict[str, List[str]]:
                 if line.startswith("- "):
                     found[block["intent"]].append(plain(line[2:].strip()))
     return found
+
+
+def word_overlap(a: str, b: str) -> float:
+    """Jaccard overlap of the two sentences' word sets (after normalising)."""
+    wa, wb = set(normalise(a).split()), set(normalise(b).split())
+    return len(wa & wb) / len(wa | wb) if wa | wb else 0.0

@@ -53,3 +53,13 @@ def test_training_data_has_hard_negatives_for_idioms():
     non_safety = [normalise(t) for i, texts in TRAIN.items() if i != "safety_concern" for t in texts]
     for idiom in ("killing me", "shot me", "tore into me", "died of"):
         assert any(idiom in t for t in non_safety), f"no hard negative containing {idiom!r}"
+
+
+def test_no_training_sentence_is_a_near_copy_of_a_test_sentence():
+    """The test split measures generalisation only if training holds no rewording of it."""
+    from tests.nlu_data import word_overlap
+
+    train = [t for texts in TRAIN.values() for t in texts]
+    close = [(s, t) for texts in TEST.values() for s in texts if len(s.split()) >= 4
+             for t in train if word_overlap(s, t) >= 0.6]
+    assert not close, close[:5]

@@ -1,0 +1,360 @@
+"""SafetyGuard: a deterministic second layer for safety concerns.
+
+Runs after the classifiers. When one of its rules fires on a message it overrides the prediction
+to ``safety_concern`` (``intent`` and ``intent_ranking``) and adds a ``risk`` entity
+(being_harmed, self_harm, partner_self_harm, may_harm_others, child_at_risk). The rules live in a
+readable data file (knowledge/safety_rules.yml); this module only compiles and applies them.
+
+Rules are written over lemmas, so "hit", "hits", "hitting" are one word; long words also match
+with one or two typing errors (spaCy's FUZZY operators). Two kinds of rule:
+
+* ``phrase``: a sequence of words, word groups and gaps, compiled to a spaCy ``Matcher``;
+* ``verb``: a verb from a group with an object (or passive subject) from a group, compiled to a
+  spaCy ``DependencyMatcher``, so word order and words in between don't matter.
+
+A match is dropped when its key word is negated ("he has never hit me") unless the sentence says
+the negation has ended ("never hit me until last night", "doesn't hit me anymore"), and when one
+of the rule's ``unless`` phrases matches (idioms such as "my boss is killing me").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Text, Tuple
+
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from spacy.matcher import DependencyMatcher, Matcher
+from spacy.tokens import Doc, Span, Token
+
+SAFETY_INTENT = "safety_concern"
+RISK_ENTITY = "risk"
+SAFETY_DOC = "safety_spacy_doc"  # full-length doc kept by InputTrimmer
+SPACY_DOC = "text_spacy_doc"
+ROOT = Path(__file__).resolve().parent.parent
+NEGATORS = {"not", "never", "n't", "no", "nt"}
+NEGATION_ENDS = {"until", "till", "til", "before", "anymore", "again", "since"}
+
+_SPELLING: List["Spelling"] = []
+
+
+def _safety_lemma(token: Token) -> Text:
+    return _SPELLING[-1].key(token) if _SPELLING else token.lemma_.lower()
+
+
+if not Token.has_extension("safety_lemma"):
+    Token.set_extension("safety_lemma", getter=_safety_lemma)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: Text
+    risk: Text
+    immediate: bool
+    start: int  # character offsets in the text
+    end: int
+
+
+def _inflections(word: Text) -> List[Text]:
+    """Surface forms of a long word, to recognise misspellings of any of them."""
+    forms = {word, word + "s", word + "ed", word + "ing", word + "d"}
+    if word.endswith("e"):
+        forms |= {word[:-1] + "ing", word + "d"}
+    if word.endswith("y"):
+        forms |= {word[:-1] + "ied", word[:-1] + "ies"}
+    return sorted(forms)
+
+
+def _within(a: Text, b: Text, limit: int) -> bool:
+    """Levenshtein distance of a and b is at most limit."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return False
+        previous = current
+    return previous[-1] <= limit
+
+
+class Spelling:
+    """Maps a token to the word the rules know: its lemma, or for a long word the rules don't
+    know, the rule word it is a typo of ("chocked" -> "choke", "sucidal" -> "suicidal")."""
+
+    def __init__(self, known: Iterable[Text], min_length: int, two_edits_from: int) -> None:
+        self.known = set(known)
+        self.min_length = min_length
+        self.two_edits_from = two_edits_from
+        self.forms: Dict[Text, Text] = {}
+        for word in sorted(self.known, key=lambda w: (len(w), w)):  # bases claim their forms
+            if len(word) >= 4 and word.isalpha():
+                for form in _inflections(word):
+                    if len(form) >= min_length:
+                        self.forms.setdefault(form, word)
+        self.cache: Dict[Tuple[Text, Text], Text] = {}
+
+    def key(self, token: Token) -> Text:
+        lower, lemma = token.lower_, token.lemma_.lower()
+        cached = self.cache.get((lower, lemma))
+        if cached is None:
+            cached = self._key(lower, lemma)
+            if len(self.cache) < 100_000:
+                self.cache[(lower, lemma)] = cached
+        return cached
+
+    def _key(self, lower: Text, lemma: Text) -> Text:
+        if lemma in self.known or lower in self.known or len(lower) < self.min_length:
+            return lemma
+        if lower in self.forms:
+            return self.forms[lower]
+        limit = 1 if len(lower) < self.two_edits_from else 2
+        for form, word in self.forms.items():
+            # People rarely mistype the first letter; requiring it keeps "flattered" from
+            # being read as "battered".
+            if form[0] == lower[0] and _within(lower, form, limit):
+                return word
+        return lemma
+
+
+class RuleBook:
+    """Compiled rules for one spaCy vocabulary."""
+
+    def __init__(self, data: Dict[Text, Any], vocab: Any) -> None:
+        self.groups: Dict[Text, List[Text]] = {
+            name: [str(w).lower() for w in words] for name, words in data["groups"].items()
+        }
+        self.fuzzy_min = int(data.get("fuzzy", {}).get("min_length", 6))
+        self.fuzzy_two = int(data.get("fuzzy", {}).get("two_edits_from", 9))
+        self.rules: Dict[Text, Dict[Text, Any]] = {}
+        self.matcher = Matcher(vocab)
+        self.dep_matcher = DependencyMatcher(vocab)
+        self.unless = Matcher(vocab)
+        self.laughter = set(self.groups.get("LAUGHTER", []))
+        known = {w for words in self.groups.values() for w in words}
+        for rule in data["rules"]:
+            for text in (rule.get("phrases") or [rule.get("phrase", "")]) + [rule.get("target", "")]:
+                known |= {w for item in text.split() for w in item.rstrip("?").split("|")
+                          if not w.isupper() and not w.startswith("*")}
+        self.spelling = Spelling(known, self.fuzzy_min, self.fuzzy_two)
+        _SPELLING.append(self.spelling)
+        for rule in data["rules"]:
+            self.rules[rule["id"]] = rule
+            phrases = rule.get("phrases") or ([rule["phrase"]] if "phrase" in rule else [])
+            if phrases:
+                self.matcher.add(rule["id"], [p for phrase in phrases for p in self._phrase_patterns(phrase)])
+            if "verb" in rule:
+                self.dep_matcher.add(rule["id"], self._verb_patterns(rule))
+            for n, phrase in enumerate(rule.get("unless", [])):
+                self.unless.add(f"{rule['id']}__unless{n}", self._phrase_patterns(phrase))
+
+    # ---- compiling -------------------------------------------------------------------------
+    def _words(self, item: Text) -> Tuple[List[Text], bool]:
+        """Words for one pattern item and whether it is optional."""
+        optional = item.endswith("?")
+        words: List[Text] = []
+        for part in item.rstrip("?").split("|"):
+            if part.isupper() and part in self.groups:
+                words.extend(self.groups[part])
+            else:
+                words.append(part.lower())
+        return words, optional
+
+    def _token_variants(self, words: Sequence[Text]) -> List[Dict[Text, Any]]:
+        """Token specs that together match a word by its lemma (typos of long words included,
+        see Spelling) or by its exact lowercase form."""
+        keys = sorted(set(words) | {self.spelling.forms[w] for w in words if w in self.spelling.forms})
+        return [{"_": {"safety_lemma": {"IN": keys}}}, {"LOWER": {"IN": list(words)}}]
+
+    def _phrase_patterns(self, phrase: Text) -> List[List[Dict[Text, Any]]]:
+        patterns: List[List[Dict[Text, Any]]] = [[]]
+        for item in phrase.split():
+            gap = re.fullmatch(r"\*(\d+)", item)
+            if gap:
+                spec = {"IS_SENT_START": False, "OP": f"{{0,{gap.group(1)}}}"}
+                patterns = [p + [spec] for p in patterns]
+                continue
+            words, optional = self._words(item)
+            variants = self._token_variants(words)
+            if optional:
+                variants = [dict(v, OP="?") for v in variants]
+            patterns = [p + [v] for p in patterns for v in variants]
+        return patterns
+
+    def _verb_patterns(self, rule: Dict[Text, Any]) -> List[List[Dict[Text, Any]]]:
+        relation = rule.get("relation", "object")
+        deps = {"object": ["dobj", "obj"], "passive": ["nsubjpass"], "subject": ["nsubj"]}[relation]
+        patterns = []
+        for verb_spec in self._token_variants(self.groups[rule["verb"]]):
+            for target_spec in self._token_variants(self._words(rule["target"])[0]):
+                patterns.append([
+                    {"RIGHT_ID": "verb", "RIGHT_ATTRS": verb_spec},
+                    {"LEFT_ID": "verb", "REL_OP": ">", "RIGHT_ID": "target",
+                     "RIGHT_ATTRS": dict(target_spec, DEP={"IN": deps})},
+                ])
+        return patterns
+
+    # ---- applying --------------------------------------------------------------------------
+    def _negated(self, token: Token) -> bool:
+        sentence = token.sent if token.doc.has_annotation("SENT_START") else token.doc[:]
+        words = {t.lower_ for t in sentence}
+        if words & NEGATION_ENDS:
+            return False
+        heads = [token] + ([token.head] if token.head.pos_ in ("AUX", "VERB") and token.dep_ in ("acomp", "xcomp", "ccomp") else [])
+        for head in heads:
+            if any(child.dep_ == "neg" or child.lower_ in NEGATORS for child in head.children):
+                return True
+        window = token.doc[max(sentence.start, token.i - 3): token.i]
+        return any(t.lower_ in NEGATORS for t in window)
+
+    def _unless_hits(self, doc: Doc) -> Dict[Text, List[Tuple[int, int]]]:
+        hits: Dict[Text, List[Tuple[int, int]]] = {}
+        for match_id, start, end in self.unless(doc):
+            rule_id = doc.vocab.strings[match_id].split("__unless")[0]
+            hits.setdefault(rule_id, []).append((start, end))
+        return hits
+
+    def _keep(self, rule: Dict[Text, Any], doc: Doc, anchor: Token,
+              span: Tuple[int, int], unless: Dict[Text, List[Tuple[int, int]]]) -> bool:
+        if rule.get("negatable", True) and self._negated(anchor):
+            return False
+        for start, end in unless.get(rule["id"], []):
+            if start <= span[1] and end >= span[0]:
+                return False
+        if rule.get("not_when_laughing") and any(t.lower_ in self.laughter for t in doc):
+            return False
+        subject_not = rule.get("subject_not")
+        if subject_not:
+            banned = set(self._words(subject_not)[0])
+            if any(c.dep_ == "nsubj" and c._.safety_lemma in banned for c in anchor.children):
+                return False
+        subject = rule.get("subject")
+        if subject:
+            wanted = set(self._words(subject)[0])
+            subjects = [c for c in anchor.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if not any(c._.safety_lemma in wanted or c.lower_ in wanted for c in subjects):
+                return False
+        return True
+
+    def _anchor(self, rule: Dict[Text, Any], span: Span) -> Token:
+        """The token whose negation matters: the rule's `key` word if given, else the first
+        verb or adjective in the match, else its first token."""
+        key = rule.get("key")
+        if key:
+            words = set(self._words(key)[0])
+            for token in span:
+                if token._.safety_lemma in words or token.lower_ in words:
+                    return token
+        for token in span:
+            if token.pos_ in ("VERB", "ADJ"):
+                return token
+        return span[0]
+
+    def check(self, doc: Doc) -> List[Finding]:
+        unless = self._unless_hits(doc)
+        findings: Dict[Text, Finding] = {}
+        candidates: List[Tuple[Text, Token, Tuple[int, int]]] = []
+        for match_id, start, end in self.matcher(doc):
+            rule_id = doc.vocab.strings[match_id]
+            span = doc[start:end]
+            candidates.append((rule_id, self._anchor(self.rules[rule_id], span), (start, end)))
+        if doc.has_annotation("DEP"):
+            for match_id, token_ids in self.dep_matcher(doc):
+                rule_id = doc.vocab.strings[match_id]
+                verb, target = doc[token_ids[0]], doc[token_ids[1]]
+                lo, hi = min(verb.i, target.i), max(verb.i, target.i) + 1
+                candidates.append((rule_id, verb, (lo, hi)))
+        for rule_id, anchor, (start, end) in candidates:
+            rule = self.rules[rule_id]
+            if rule_id in findings or not self._keep(rule, doc, anchor, (start, end), unless):
+                continue
+            findings[rule_id] = Finding(rule_id, rule["risk"], bool(rule.get("immediate")),
+                                        doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
+        return sorted(findings.values(), key=lambda f: f.start)
+
+
+def load_rules(path: Path) -> Dict[Text, Any]:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class SafetyGuard(GraphComponent):
+    """Overrides the prediction to safety_concern when a safety rule fires."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"rules_file": "knowledge/safety_rules.yml"}
+
+    def __init__(self, config: Dict[Text, Any], rules: Optional[Dict[Text, Any]] = None) -> None:
+        path = Path(config["rules_file"])
+        self.rules_data = rules if rules is not None else load_rules(
+            path if path.is_absolute() else ROOT / path)
+        self._books: Dict[int, RuleBook] = {}
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SafetyGuard":
+        return cls(config)
+
+    def book(self, vocab: Any) -> RuleBook:
+        key = id(vocab)
+        if key not in self._books:
+            self._books[key] = RuleBook(self.rules_data, vocab)
+        return self._books[key]
+
+    def findings(self, doc: Doc) -> List[Finding]:
+        return self.book(doc.vocab).check(doc)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            doc = message.get(SAFETY_DOC) or message.get(SPACY_DOC)
+            if doc is None:
+                continue
+            found = self.findings(doc)
+            if not found:
+                continue
+            apply_findings(message, found)
+        return messages
+
+
+def apply_findings(message: Message, found: Iterable[Finding]) -> None:
+    found = list(found)
+    top = {"name": SAFETY_INTENT, "confidence": 1.0}
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != SAFETY_INTENT]
+    message.set(INTENT, top, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [top] + ranking, add_to_output=True)
+    entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") != RISK_ENTITY]
+    seen = set()
+    for finding in found:
+        if finding.risk in seen:
+            continue
+        seen.add(finding.risk)
+        entities.append({
+            "entity": RISK_ENTITY, "value": finding.risk, "start": finding.start,
+            "end": finding.end, "confidence_entity": 1.0, "extractor": "SafetyGuard",
+        })
+    message.set(ENTITIES, entities, add_to_output=True)
+    message.set("safety", {
+        "rules": [f.rule for f in found],
+        "immediate": any(f.immediate for f in found),
+    }, add_to_output=True)

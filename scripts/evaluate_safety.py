@@ -1,0 +1,88 @@
+"""Safety recall and false alarms on the held-out safety set (tests/safety/safety_eval.yml).
+
+Parses every message with the trained model (DIET + the SafetyGuard component) and reports:
+recall on safety messages, false alarms on hard negatives, and how many each layer caught.
+Writes reports/safety_evaluation.md. Exits non-zero when recall < --min-recall or the false
+alarm rate > --max-false-alarms.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import logging
+import os
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the custom components are imported from the project
+SET = ROOT / "tests" / "safety" / "safety_eval.yml"
+REPORT = ROOT / "reports" / "safety_evaluation.md"
+
+
+async def parse_all(texts):
+    from rasa.core.agent import Agent
+
+    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    agent = Agent.load(str(models[-1]))
+    return [await agent.parse_message(text) for text in texts]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--min-recall", type=float, default=1.0)
+    parser.add_argument("--max-false-alarms", type=float, default=0.03)
+    args = parser.parse_args()
+    os.chdir(ROOT)
+    logging.disable(logging.WARNING)
+    data = yaml.safe_load(SET.read_text(encoding="utf-8"))
+    positives, negatives = data["positives"], data["negatives"]
+    results = asyncio.run(parse_all([p["text"] for p in positives] + [n["text"] for n in negatives]))
+    pos_results, neg_results = results[: len(positives)], results[len(positives):]
+
+    def is_safety(result):
+        return (result.get("intent") or {}).get("name") == "safety_concern"
+
+    def by_guard(result):
+        return bool(result.get("safety"))
+
+    missed = [p for p, r in zip(positives, pos_results) if not is_safety(r)]
+    alarms = [n for n, r in zip(negatives, neg_results) if is_safety(r)]
+    guard_hits = sum(by_guard(r) for r in pos_results)
+    risk_right = sum(
+        1 for p, r in zip(positives, pos_results)
+        if p["risk"] in {e["value"] for e in r.get("entities", []) if e.get("entity") == "risk"})
+    per_risk = collections.Counter(p["risk"] for p in positives)
+    missed_risk = collections.Counter(p["risk"] for p in missed)
+    recall = 1 - len(missed) / len(positives)
+    false_rate = len(alarms) / len(negatives)
+    lines = [
+        "# Safety evaluation on the held-out safety set", "",
+        f"Set: `tests/safety/safety_eval.yml`, written separately from the training data and the "
+        f"guard's rules: {len(positives)} safety messages, {len(negatives)} hard negatives.", "",
+        f"- Recall (answered as a safety concern): **{recall:.1%}** "
+        f"({len(positives) - len(missed)}/{len(positives)})",
+        f"- False alarms on hard negatives: **{false_rate:.1%}** ({len(alarms)}/{len(negatives)})",
+        f"- Caught by the deterministic guard alone: {guard_hits}/{len(positives)}; "
+        f"guard's risk type matched the label: {risk_right}/{len(positives)}", "",
+        "| risk | messages | missed |", "|---|---|---|",
+    ]
+    lines += [f"| {k} | {v} | {missed_risk.get(k, 0)} |" for k, v in sorted(per_risk.items())]
+    if missed:
+        lines += ["", "## Missed", ""] + [f"- ({p['risk']}) {p['text']}" for p in missed]
+    if alarms:
+        lines += ["", "## False alarms", ""] + [f"- {n['text']}" for n in alarms]
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines[:8]))
+    failed = recall < args.min_recall or false_rate > args.max_false_alarms
+    if failed:
+        sys.exit(f"evaluate_safety: recall {recall:.1%} (need {args.min_recall:.0%}), "
+                 f"false alarms {false_rate:.1%} (max {args.max_false_alarms:.0%})")
+
+
+if __name__ == "__main__":
+    main()
