@@ -48,9 +48,10 @@ def test_safety_message_gets_emergency_help_not_coaching(coach):
 
 def test_context_carries_the_relationship_into_later_replies(coach):
     user = new_user()
-    coach.say(user, "my colleague found out i took credit for her project at work")
-    replies = coach.say(user, "to be fair our manager was breathing down my neck and i panicked")
-    card = card_of(replies)
+    first = card_of(coach.say(user, "my coworker found out i took credit for her project at work"))
+    assert first is not None and "coworker" in first.relationships, first
+    # No relationship named now: the coach remembers it is a coworker.
+    card = card_of(coach.say(user, "honestly i only did it because i was so stressed and overworked"))
     assert card is not None and "excuse_making" in card.intents
     assert "coworker" in card.relationships, card.id
 
@@ -112,9 +113,13 @@ def test_odd_text_never_breaks_the_chat(coach, message):
 def test_wrong_types_do_not_break_the_server(coach):
     import requests
 
-    for body in ({"sender": "x", "message": 12}, {"sender": "x"}, ["list"], "text"):
+    for body in ({"sender": "x", "message": 12}, {"sender": "x"}, ["list"], "text",
+                 {"sender": ["x"], "message": "hi"}, {"sender": "x", "message": {"a": 1}},
+                 {"sender": "x", "message": "hi", "metadata": "not an object"}):
         response = requests.post(f"{coach.url}/webhooks/rest/webhook", json=body, timeout=30)
-        assert response.status_code < 500
+        assert response.status_code < 500, body
+    response = requests.post(f"{coach.url}/webhooks/rest/webhook", data=b"{not json", timeout=30)
+    assert response.status_code == 400
     assert texts(coach.say(new_user(), "hello"))
 
 

@@ -1,0 +1,79 @@
+"""components/safety_guard.py: the deterministic safety rules, on real spaCy parses.
+
+These are behaviour checks of the rule mechanics (lemmas, typos, negation, idioms, word order).
+Recall and false alarms are measured on the held-out set by scripts/evaluate_safety.py.
+"""
+import time
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from components.safety_guard import SafetyGuard
+
+GUARD = SafetyGuard(SafetyGuard.get_default_config())
+
+
+def risks(nlp, text):
+    return {f.risk for f in GUARD.findings(nlp(text))}
+
+
+@pytest.mark.parametrize("text, risk", [
+    ("he hit me", "being_harmed"),
+    ("HE HIT ME AGAIN", "being_harmed"),
+    ("hes been hiting me since she found out", "being_harmed"),
+    ("he chocked me last night", "being_harmed"),
+    ("I was beaten up by my husband", "being_harmed"),
+    ("I am being abused", "being_harmed"),
+    ("she said she would kill me if i ever left", "being_harmed"),
+    ("he never hit me until last night", "being_harmed"),
+    ("he won't let me see my friends or have my own money", "being_harmed"),
+    ("i want to kill myself", "self_harm"),
+    ("thinking about sucide a lot lately", "self_harm"),
+    ("everyone would be better off without me", "self_harm"),
+    ("she says she'll kill herself if i leave", "partner_self_harm"),
+    ("im scared ill hurt her", "may_harm_others"),
+    ("he shook the baby when it wouldnt stop crying", "child_at_risk"),
+])
+def test_disclosures_fire_with_their_risk(nlp, text, risk):
+    assert risk in risks(nlp, text)
+
+
+@pytest.mark.parametrize("text", [
+    "he has never hit me, he's just hurt",
+    "my boss is killing me with these deadlines",
+    "she shot me a look when i came in",
+    "he tore into me when he found out",
+    "I could have died of embarrassment",
+    "we agreed I'd share my calendar with her",
+    "I'm not suicidal, just sad",
+    "i hurt my wife so much by cheating",
+    "my wife is going to kill me when she finds out i forgot the anniversary",
+    "hit me with your best advice",
+    "she pushed me to go to therapy",
+])
+def test_idioms_negations_and_agreed_transparency_do_not_fire(nlp, text):
+    assert risks(nlp, text) == set()
+
+
+def test_firing_overrides_intent_and_ranking_and_adds_a_risk_entity(nlp):
+    message = Message(data={"text": "he choked me"})
+    message.set("text_spacy_doc", nlp("he choked me"))
+    message.set("intent", {"name": "describe_situation", "confidence": 0.97})
+    message.set("intent_ranking", [{"name": "describe_situation", "confidence": 0.97},
+                                   {"name": "safety_concern", "confidence": 0.02}])
+    GUARD.process([message])
+    assert message.get("intent") == {"name": "safety_concern", "confidence": 1.0}
+    ranking = message.get("intent_ranking")
+    assert ranking[0]["name"] == "safety_concern"
+    assert [r["name"] for r in ranking].count("safety_concern") == 1
+    assert {"entity": "risk", "value": "being_harmed"}.items() <= message.get("entities")[0].items()
+    assert message.get("safety")["immediate"] is True
+
+
+def test_quiet_messages_are_left_alone(nlp):
+    message = Message(data={"text": "how do i apologise"})
+    message.set("text_spacy_doc", nlp("how do i apologise"))
+    message.set("intent", {"name": "how_apologize", "confidence": 0.9})
+    GUARD.process([message])
+    assert message.get("intent")["name"] == "how_apologize"
+    assert not message.get("entities")
