@@ -8,7 +8,7 @@ The URL stays /webhooks/rest/webhook.
 from typing import Any, Dict, Optional, Text
 
 from rasa.core.channels.rest import RestInput
-from sanic.exceptions import BadRequest
+from sanic.exceptions import InvalidUsage as BadRequest  # 400 in sanic 21.12
 from sanic.request import Request
 
 
