@@ -17,18 +17,16 @@ def texts(replies) -> str:
 
 
 def card_of(replies):
-    """The guidance card a reply was built from, or None."""
-    for reply in replies:
-        for card in KNOWLEDGE.cards:
-            if reply.get("text", "").startswith(card.text):
-                return card
-    return None
+    """The guidance card a reply was built from (the longest card text it starts with), or None."""
+    matches = [card for reply in replies for card in KNOWLEDGE.cards
+               if reply.get("text", "").startswith(card.text)]
+    return max(matches, key=lambda card: len(card.text), default=None)
 
 
 @pytest.mark.parametrize("intent, message", [
     ("defensiveness", "why do i have to keep justifying myself, she acts like im on trial"),
     ("excuse_making", "it only happened because we were basically roommates by then"),
-    ("rush_forgiveness", "i said sorry ages ago, how long is he going to punish me for this"),
+    ("rush_forgiveness", "i said sorry weeks ago, when will things finally go back to normal"),
     ("how_apologize", "how do i word an apology so it doesnt sound fake"),
 ])
 def test_each_category_gets_guidance_from_its_own_cards_with_a_source(coach, intent, message):
