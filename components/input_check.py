@@ -19,13 +19,11 @@ import unicodedata
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.base import StatelessComponent
 
 INPUT_ISSUE = "input_issue"
 TRIMMED_FROM = "input_trimmed_from"
@@ -107,7 +105,7 @@ def looks_non_english(
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
-class InputCleaner(GraphComponent):
+class InputCleaner(StatelessComponent):
     """First in the pipeline: printable, bounded text for everything after it."""
 
     @staticmethod
@@ -116,19 +114,6 @@ class InputCleaner(GraphComponent):
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.max_chars = int(config["hard_max_chars"])
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "InputCleaner":
-        return cls(config)
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -144,7 +129,7 @@ class InputCleaner(GraphComponent):
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
-class InputTrimmer(GraphComponent):
+class InputTrimmer(StatelessComponent):
     """After SpacyNLP: the whole parse for the safety guard, the first part for the classifiers."""
 
     @staticmethod
@@ -153,19 +138,6 @@ class InputTrimmer(GraphComponent):
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.max_chars = int(config["max_chars"])
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "InputTrimmer":
-        return cls(config)
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -188,7 +160,7 @@ class InputTrimmer(GraphComponent):
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
-class InputChecker(GraphComponent):
+class InputChecker(StatelessComponent):
     """After the classifiers: flag empty, wordless, too long and non-English messages."""
 
     @staticmethod
@@ -203,19 +175,6 @@ class InputChecker(GraphComponent):
         self.min_words = int(config["min_words_for_language"])
         self.max_stop_ratio = float(config["max_english_stop_ratio"])
         self.min_confidence = float(config["min_language_confidence"])
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "InputChecker":
-        return cls(config)
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
 
     def issue_for(self, message: Message) -> Optional[Text]:
         text = message.get(TEXT) or ""

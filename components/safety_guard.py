@@ -24,15 +24,13 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Text, Tuple
 
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Doc, Span, Token
+
+from components.base import StatelessComponent
 
 SAFETY_INTENT = "safety_concern"
 RISK_ENTITY = "risk"
@@ -290,7 +288,7 @@ def load_rules(path: Path) -> Dict[Text, Any]:
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
-class SafetyGuard(GraphComponent):
+class SafetyGuard(StatelessComponent):
     """Overrides the prediction to safety_concern when a safety rule fires."""
 
     @staticmethod
@@ -303,15 +301,6 @@ class SafetyGuard(GraphComponent):
             path if path.is_absolute() else ROOT / path)
         self._books: Dict[int, RuleBook] = {}
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "SafetyGuard":
-        return cls(config)
 
     def book(self, vocab: Any) -> RuleBook:
         key = id(vocab)
@@ -321,9 +310,6 @@ class SafetyGuard(GraphComponent):
 
     def findings(self, doc: Doc) -> List[Finding]:
         return self.book(doc.vocab).check(doc)
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
