@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Text, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Text, Tuple
 
 import yaml
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -49,6 +49,11 @@ def _safety_lemma(token: Token) -> Text:
 
 if not Token.has_extension("safety_lemma"):
     Token.set_extension("safety_lemma", getter=_safety_lemma)
+# The words a token can stand for in a rule (its rule key and its lowercase form, as string
+# ids), stored on each token once per message so that every pattern item is one spaCy
+# INTERSECTS test instead of one pattern per spelling.
+if not Token.has_extension("safety_keys"):
+    Token.set_extension("safety_keys", default=())
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,16 @@ def _within(a: Text, b: Text, limit: int) -> bool:
     return previous[-1] <= limit
 
 
+def _deletions(word: Text, limit: int) -> Set[Text]:
+    """The word with up to `limit` letters deleted (the word itself included)."""
+    found = {word}
+    frontier = {word}
+    for _ in range(limit):
+        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
+        found |= frontier
+    return found
+
+
 class Spelling:
     """Maps a token to the word the rules know: its lemma, or for a long word the rules don't
     know, the rule word it is a typo of ("chocked" -> "choke", "sucidal" -> "suicidal")."""
@@ -99,6 +114,12 @@ class Spelling:
                 for form in _inflections(word):
                     if len(form) >= min_length:
                         self.forms.setdefault(form, word)
+        # Deletion index (as in SymSpell): two words within n edits share a string made by
+        # deleting at most n letters from each, so candidates are found by lookup, not by a scan.
+        self.deletions: Dict[Text, List[Text]] = {}
+        for form in self.forms:
+            for variant in _deletions(form, 2):
+                self.deletions.setdefault(variant, []).append(form)
         self.cache: Dict[Tuple[Text, Text], Text] = {}
 
     def key(self, token: Token) -> Text:
@@ -116,11 +137,13 @@ class Spelling:
         if lower in self.forms:
             return self.forms[lower]
         limit = 1 if len(lower) < self.two_edits_from else 2
-        for form, word in self.forms.items():
-            # People rarely mistype the first letter; requiring it keeps "flattered" from
-            # being read as "battered".
+        candidates = {form for variant in _deletions(lower, limit)
+                      for form in self.deletions.get(variant, ())}
+        # People rarely mistype the first letter; requiring it keeps "flattered" from
+        # being read as "battered". Sorted, so that the choice does not depend on set order.
+        for form in sorted(candidates):
             if form[0] == lower[0] and _within(lower, form, limit):
-                return word
+                return self.forms[form]
         return lemma
 
 
@@ -134,9 +157,6 @@ class RuleBook:
         self.fuzzy_min = int(data.get("fuzzy", {}).get("min_length", 6))
         self.fuzzy_two = int(data.get("fuzzy", {}).get("two_edits_from", 9))
         self.rules: Dict[Text, Dict[Text, Any]] = {}
-        self.matcher = Matcher(vocab)
-        self.dep_matcher = DependencyMatcher(vocab)
-        self.unless = Matcher(vocab)
         self.laughter = set(self.groups.get("LAUGHTER", []))
         known = {w for words in self.groups.values() for w in words}
         for rule in data["rules"]:
@@ -145,15 +165,27 @@ class RuleBook:
                           if not w.isupper() and not w.startswith("*")}
         self.spelling = Spelling(known, self.fuzzy_min, self.fuzzy_two)
         _SPELLING.append(self.spelling)
+        # One matcher per rule, each behind a gate: the words a match cannot do without. A
+        # message runs only the rules whose gate its words open, which keeps the guard cheap.
+        self.compiled: List[Tuple[Text, Gate, Any]] = []
+        self.unless: Dict[Text, Matcher] = {}
         for rule in data["rules"]:
-            self.rules[rule["id"]] = rule
+            rule_id = rule["id"]
+            self.rules[rule_id] = rule
             phrases = rule.get("phrases") or ([rule["phrase"]] if "phrase" in rule else [])
             if phrases:
-                self.matcher.add(rule["id"], [p for phrase in phrases for p in self._phrase_patterns(phrase)])
+                matcher = Matcher(vocab)
+                matcher.add(rule_id, [p for phrase in phrases for p in self._phrase_patterns(phrase)])
+                self.compiled.append((rule_id, Gate([self._needs(p) for p in phrases]), matcher))
             if "verb" in rule:
-                self.dep_matcher.add(rule["id"], self._verb_patterns(rule))
-            for n, phrase in enumerate(rule.get("unless", [])):
-                self.unless.add(f"{rule['id']}__unless{n}", self._phrase_patterns(phrase))
+                dep_matcher = DependencyMatcher(vocab)
+                dep_matcher.add(rule_id, self._verb_patterns(rule))
+                needs = [self._keys(self.groups[rule["verb"]]), self._keys(self._words(rule["target"])[0])]
+                self.compiled.append((rule_id, Gate([needs]), dep_matcher))
+            if rule.get("unless"):
+                unless = Matcher(vocab)
+                unless.add(rule_id, [p for phrase in rule["unless"] for p in self._phrase_patterns(phrase)])
+                self.unless[rule_id] = unless
 
     # ---- compiling -------------------------------------------------------------------------
     def _words(self, item: Text) -> Tuple[List[Text], bool]:
@@ -167,11 +199,19 @@ class RuleBook:
                 words.append(part.lower())
         return words, optional
 
-    def _token_variants(self, words: Sequence[Text]) -> List[Dict[Text, Any]]:
-        """Token specs that together match a word by its lemma (typos of long words included,
-        see Spelling) or by its exact lowercase form."""
-        keys = sorted(set(words) | {self.spelling.forms[w] for w in words if w in self.spelling.forms})
-        return [{"_": {"safety_lemma": {"IN": keys}}}, {"LOWER": {"IN": list(words)}}]
+    def _keys(self, words: Sequence[Text]) -> FrozenSet[Text]:
+        """What a token's rule key or lowercase form must be to stand for one of the words."""
+        return frozenset(words) | {self.spelling.forms[w] for w in words if w in self.spelling.forms}
+
+    def _token_spec(self, words: Sequence[Text]) -> Dict[Text, Any]:
+        """A token spec matching any of the words by the token's rule key (its lemma, or the
+        rule word a long word is a typo of; see Spelling) or by its exact lowercase form."""
+        return {"_": {"safety_keys": {"INTERSECTS": sorted(self._keys(words))}}}
+
+    def _needs(self, phrase: Text) -> List[FrozenSet[Text]]:
+        """The word sets a phrase cannot match without (its items that are not optional)."""
+        return [self._keys(self._words(item)[0]) for item in phrase.split()
+                if not item.endswith("?") and not re.fullmatch(r"\*\d+", item)]
 
     def _phrase_patterns(self, phrase: Text) -> List[List[Dict[Text, Any]]]:
         patterns: List[List[Dict[Text, Any]]] = [[]]
@@ -182,24 +222,19 @@ class RuleBook:
                 patterns = [p + [spec] for p in patterns]
                 continue
             words, optional = self._words(item)
-            variants = self._token_variants(words)
-            if optional:
-                variants = [dict(v, OP="?") for v in variants]
-            patterns = [p + [v] for p in patterns for v in variants]
+            spec = self._token_spec(words)
+            patterns = [p + [dict(spec, OP="?") if optional else spec] for p in patterns]
         return patterns
 
     def _verb_patterns(self, rule: Dict[Text, Any]) -> List[List[Dict[Text, Any]]]:
         relation = rule.get("relation", "object")
         deps = {"object": ["dobj", "obj"], "passive": ["nsubjpass"], "subject": ["nsubj"]}[relation]
-        patterns = []
-        for verb_spec in self._token_variants(self.groups[rule["verb"]]):
-            for target_spec in self._token_variants(self._words(rule["target"])[0]):
-                patterns.append([
-                    {"RIGHT_ID": "verb", "RIGHT_ATTRS": verb_spec},
-                    {"LEFT_ID": "verb", "REL_OP": ">", "RIGHT_ID": "target",
-                     "RIGHT_ATTRS": dict(target_spec, DEP={"IN": deps})},
-                ])
-        return patterns
+        target = self._token_spec(self._words(rule["target"])[0])
+        return [[
+            {"RIGHT_ID": "verb", "RIGHT_ATTRS": self._token_spec(self.groups[rule["verb"]])},
+            {"LEFT_ID": "verb", "REL_OP": ">", "RIGHT_ID": "target",
+             "RIGHT_ATTRS": dict(target, DEP={"IN": deps})},
+        ]]
 
     # ---- applying --------------------------------------------------------------------------
     def _negated(self, token: Token) -> bool:
@@ -214,18 +249,15 @@ class RuleBook:
         window = token.doc[max(sentence.start, token.i - 3): token.i]
         return any(t.lower_ in NEGATORS for t in window)
 
-    def _unless_hits(self, doc: Doc) -> Dict[Text, List[Tuple[int, int]]]:
-        hits: Dict[Text, List[Tuple[int, int]]] = {}
-        for match_id, start, end in self.unless(doc):
-            rule_id = doc.vocab.strings[match_id].split("__unless")[0]
-            hits.setdefault(rule_id, []).append((start, end))
-        return hits
+    def _unless_spans(self, rule_id: Text, doc: Doc) -> List[Tuple[int, int]]:
+        unless = self.unless.get(rule_id)
+        return [(start, end) for _, start, end in unless(doc)] if unless else []
 
     def _keep(self, rule: Dict[Text, Any], doc: Doc, anchor: Token,
-              span: Tuple[int, int], unless: Dict[Text, List[Tuple[int, int]]]) -> bool:
+              span: Tuple[int, int], unless: List[Tuple[int, int]]) -> bool:
         if rule.get("negatable", True) and self._negated(anchor):
             return False
-        for start, end in unless.get(rule["id"], []):
+        for start, end in unless:
             if start <= span[1] and end >= span[0]:
                 return False
         if rule.get("not_when_laughing") and any(t.lower_ in self.laughter for t in doc):
@@ -257,27 +289,59 @@ class RuleBook:
                 return token
         return span[0]
 
+    def _mark(self, doc: Doc) -> Set[Text]:
+        """Stores each token's rule keys on it; returns every key and form in the message."""
+        strings = doc.vocab.strings
+        present: Set[Text] = set()
+        for token in doc:
+            key = self.spelling.key(token)
+            token._.safety_keys = (strings.add(key), token.lower)
+            present.add(key)
+            present.add(token.lower_)
+        return present
+
     def check(self, doc: Doc) -> List[Finding]:
-        unless = self._unless_hits(doc)
-        findings: Dict[Text, Finding] = {}
+        present = self._mark(doc)
+        parsed = doc.has_annotation("DEP")
         candidates: List[Tuple[Text, Token, Tuple[int, int]]] = []
-        for match_id, start, end in self.matcher(doc):
-            rule_id = doc.vocab.strings[match_id]
-            span = doc[start:end]
-            candidates.append((rule_id, self._anchor(self.rules[rule_id], span), (start, end)))
-        if doc.has_annotation("DEP"):
-            for match_id, token_ids in self.dep_matcher(doc):
-                rule_id = doc.vocab.strings[match_id]
-                verb, target = doc[token_ids[0]], doc[token_ids[1]]
-                lo, hi = min(verb.i, target.i), max(verb.i, target.i) + 1
-                candidates.append((rule_id, verb, (lo, hi)))
+        for rule_id, gate, matcher in self.compiled:
+            if not gate.opens(present):
+                continue
+            if isinstance(matcher, DependencyMatcher):
+                if not parsed:
+                    continue
+                for _, token_ids in matcher(doc):
+                    verb, target = doc[token_ids[0]], doc[token_ids[1]]
+                    lo, hi = min(verb.i, target.i), max(verb.i, target.i) + 1
+                    candidates.append((rule_id, verb, (lo, hi)))
+            else:
+                for _, start, end in matcher(doc):
+                    span = doc[start:end]
+                    candidates.append((rule_id, self._anchor(self.rules[rule_id], span), (start, end)))
+        findings: Dict[Text, Finding] = {}
+        unless: Dict[Text, List[Tuple[int, int]]] = {}
         for rule_id, anchor, (start, end) in candidates:
             rule = self.rules[rule_id]
-            if rule_id in findings or not self._keep(rule, doc, anchor, (start, end), unless):
+            if rule_id in findings:
+                continue
+            if rule_id not in unless:
+                unless[rule_id] = self._unless_spans(rule_id, doc)
+            if not self._keep(rule, doc, anchor, (start, end), unless[rule_id]):
                 continue
             findings[rule_id] = Finding(rule_id, rule["risk"], bool(rule.get("immediate")),
                                         doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
         return sorted(findings.values(), key=lambda f: f.start)
+
+
+class Gate:
+    """Alternatives (one per phrase) of word sets that must all occur in a message."""
+
+    def __init__(self, alternatives: List[List[FrozenSet[Text]]]) -> None:
+        self.alternatives = alternatives
+
+    def opens(self, present: Set[Text]) -> bool:
+        return any(all(not needed.isdisjoint(present) for needed in alternative)
+                   for alternative in self.alternatives)
 
 
 def load_rules(path: Path) -> Dict[Text, Any]:
