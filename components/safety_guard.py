@@ -104,8 +104,12 @@ class Spelling:
     """Maps a token to the word the rules know: its lemma, or for a long word the rules don't
     know, the rule word it is a typo of ("chocked" -> "choke", "sucidal" -> "suicidal")."""
 
-    def __init__(self, known: Iterable[Text], min_length: int, two_edits_from: int) -> None:
+    def __init__(self, known: Iterable[Text], min_length: int, two_edits_from: int,
+                 real_words: FrozenSet[Text] = frozenset(),
+                 misspellings: Optional[Dict[Text, Text]] = None) -> None:
         self.known = set(known)
+        self.real_words = real_words
+        self.misspellings = dict(misspellings or {})
         self.min_length = min_length
         self.two_edits_from = two_edits_from
         self.forms: Dict[Text, Text] = {}
@@ -132,10 +136,16 @@ class Spelling:
         return cached
 
     def _key(self, lower: Text, lemma: Text) -> Text:
+        if lower in self.misspellings:
+            return self.misspellings[lower]
         if lemma in self.known or lower in self.known or len(lower) < self.min_length:
             return lemma
         if lower in self.forms:
             return self.forms[lower]
+        # A real English word is never read as a typo ("cooking" is not "choking", "showed"
+        # is not "shoved"): spaCy's lemmatizer knows it, or de-inflects it to a word it knows.
+        if lower in self.real_words or (lemma != lower and lemma in self.real_words):
+            return lemma
         limit = 1 if len(lower) < self.two_edits_from else 2
         candidates = {form for variant in _deletions(lower, limit)
                       for form in self.deletions.get(variant, ())}
@@ -150,7 +160,8 @@ class Spelling:
 class RuleBook:
     """Compiled rules for one spaCy vocabulary."""
 
-    def __init__(self, data: Dict[Text, Any], vocab: Any) -> None:
+    def __init__(self, data: Dict[Text, Any], vocab: Any,
+                 real_words: FrozenSet[Text] = frozenset()) -> None:
         self.groups: Dict[Text, List[Text]] = {
             name: [str(w).lower() for w in words] for name, words in data["groups"].items()
         }
@@ -163,7 +174,10 @@ class RuleBook:
             for text in (rule.get("phrases") or [rule.get("phrase", "")]) + [rule.get("target", "")]:
                 known |= {w for item in text.split() for w in item.rstrip("?").split("|")
                           if not w.isupper() and not w.startswith("*")}
-        self.spelling = Spelling(known, self.fuzzy_min, self.fuzzy_two)
+        misspellings = {str(k).lower(): str(v).lower()
+                        for k, v in (data.get("misspellings") or {}).items()}
+        self.spelling = Spelling(known | set(misspellings.values()), self.fuzzy_min,
+                                 self.fuzzy_two, real_words, misspellings)
         _SPELLING.append(self.spelling)
         # One matcher per rule, each behind a gate: the words a match cannot do without. A
         # message runs only the rules whose gate its words open, which keeps the guard cheap.
@@ -344,6 +358,17 @@ class Gate:
                    for alternative in self.alternatives)
 
 
+def load_real_words(model: Path) -> FrozenSet[Text]:
+    """Every base word spaCy's English lemmatizer knows (its lemma_index table)."""
+    from spacy.lookups import Lookups
+
+    folder = (model if model.is_absolute() else ROOT / model) / "lemmatizer" / "lookups"
+    if not folder.exists():
+        return frozenset()
+    index = Lookups().from_disk(folder).get_table("lemma_index")
+    return frozenset(word for words in index.values() for word in words)
+
+
 def load_rules(path: Path) -> Dict[Text, Any]:
     with path.open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
@@ -357,19 +382,22 @@ class SafetyGuard(StatelessComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"rules_file": "knowledge/safety_rules.yml"}
+        # The spaCy pipeline whose lemmatizer word list tells real words from typos.
+        return {"rules_file": "knowledge/safety_rules.yml",
+                "spacy_model": "build/spacy/en_trust_coach_md"}
 
     def __init__(self, config: Dict[Text, Any], rules: Optional[Dict[Text, Any]] = None) -> None:
+        config = {**self.get_default_config(), **config}
         path = Path(config["rules_file"])
         self.rules_data = rules if rules is not None else load_rules(
             path if path.is_absolute() else ROOT / path)
+        self.real_words = load_real_words(Path(config["spacy_model"]))
         self._books: Dict[int, RuleBook] = {}
-
 
     def book(self, vocab: Any) -> RuleBook:
         key = id(vocab)
         if key not in self._books:
-            self._books[key] = RuleBook(self.rules_data, vocab)
+            self._books[key] = RuleBook(self.rules_data, vocab, self.real_words)
         return self._books[key]
 
     def findings(self, doc: Doc) -> List[Finding]:

@@ -77,3 +77,26 @@ def test_quiet_messages_are_left_alone(nlp):
     GUARD.process([message])
     assert message.get("intent")["name"] == "how_apologize"
     assert not message.get("entities")
+
+
+@pytest.mark.parametrize("text", [
+    "i was cooking her favourite dinner to say sorry",
+    "he showed me the messages she sent",
+    "she was not amused when i was late again",
+    "i tripped over the dog on the stairs",
+    "we had a blazing row about money",
+    "i stubbed my toe running after her",
+])
+def test_real_words_one_letter_from_a_rule_word_are_not_read_as_typos(nlp, text):
+    assert risks(nlp, text) == set()
+
+
+@pytest.mark.parametrize("text, risk", [
+    ("he chocked me", "being_harmed"),
+    ("she threatend to kil me", "being_harmed"),
+    ("he strangeled me last night", "being_harmed"),
+    ("ive been thinking about sucide", "self_harm"),
+])
+def test_common_misspellings_still_fire(nlp, text, risk):
+    assert risk in risks(nlp, text)
+
