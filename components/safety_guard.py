@@ -256,7 +256,13 @@ class RuleBook:
         words = {t.lower_ for t in sentence}
         if words & NEGATION_ENDS:
             return False
-        heads = [token] + ([token.head] if token.head.pos_ in ("AUX", "VERB") and token.dep_ in ("acomp", "xcomp", "ccomp") else [])
+        # "I don't think I want to die" and "he's never been the type to get physical" negate
+        # through the words governing it before it; a verb after it ("i want to die, i cant
+        # fix this") is another clause of a run-on message.
+        heads = [token]
+        while (len(heads) < 4 and heads[-1].dep_ in ("acomp", "xcomp", "ccomp", "acl", "relcl", "attr")
+               and heads[-1].head.i < heads[-1].i):
+            heads.append(heads[-1].head)
         for head in heads:
             if any(child.dep_ == "neg" or child.lower_ in NEGATORS for child in head.children):
                 return True
@@ -274,8 +280,9 @@ class RuleBook:
         for start, end in unless:
             if start <= span[1] and end >= span[0]:
                 return False
-        if rule.get("not_when_laughing") and any(t.lower_ in self.laughter for t in doc):
-            return False
+        if rule.get("not_when_laughing") and any(
+                t.lower_ in self.laughter and not self._negated(t) for t in doc):
+            return False  # "lol", "jk"; but "she wasn't joking" is no joke
         subject_not = rule.get("subject_not")
         if subject_not:
             banned = set(self._words(subject_not)[0])
@@ -285,6 +292,8 @@ class RuleBook:
         if subject:
             wanted = set(self._words(subject)[0])
             subjects = [c for c in anchor.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if not subjects and anchor.dep_ == "conj":  # "I lost it and hit her"
+                subjects = [c for c in anchor.head.children if c.dep_ in ("nsubj", "nsubjpass")]
             if not any(c._.safety_lemma in wanted or c.lower_ in wanted for c in subjects):
                 return False
         return True
