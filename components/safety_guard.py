@@ -138,10 +138,12 @@ class Spelling:
     def _key(self, lower: Text, lemma: Text) -> Text:
         if lower in self.misspellings:
             return self.misspellings[lower]
-        if lemma in self.known or lower in self.known or len(lower) < self.min_length:
+        if lemma in self.known or lower in self.known:
             return lemma
-        if lower in self.forms:
+        if lower in self.forms:  # "URGES", whose lemma spaCy may miss in capitals
             return self.forms[lower]
+        if len(lower) < self.min_length:
+            return lemma
         # A real English word is never read as a typo ("cooking" is not "choking", "showed"
         # is not "shoved"): spaCy's lemmatizer knows it, or de-inflects it to a word it knows.
         if lower in self.real_words or (lemma != lower and lemma in self.real_words):
@@ -172,8 +174,8 @@ class RuleBook:
         known = {w for words in self.groups.values() for w in words}
         for rule in data["rules"]:
             for text in (rule.get("phrases") or [rule.get("phrase", "")]) + [rule.get("target", "")]:
-                known |= {w for item in text.split() for w in item.rstrip("?").split("|")
-                          if not w.isupper() and not w.startswith("*")}
+                known |= {w for item in text.split() for alt in item.rstrip("?").split("|")
+                          for w in alt.split("_") if not w.isupper() and not w.startswith("*")}
         misspellings = {str(k).lower(): str(v).lower()
                         for k, v in (data.get("misspellings") or {}).items()}
         self.spelling = Spelling(known | set(misspellings.values()), self.fuzzy_min,
@@ -224,7 +226,7 @@ class RuleBook:
 
     def _needs(self, phrase: Text) -> List[FrozenSet[Text]]:
         """The word sets a phrase cannot match without (its items that are not optional)."""
-        return [self._keys(self._words(item)[0]) for item in phrase.split()
+        return [self._keys([w.split("_")[0] for w in self._words(item)[0]]) for item in phrase.split()
                 if not item.endswith("?") and not re.fullmatch(r"\*\d+", item)]
 
     def _phrase_patterns(self, phrase: Text) -> List[List[Dict[Text, Any]]]:
@@ -236,8 +238,17 @@ class RuleBook:
                 patterns = [p + [spec] for p in patterns]
                 continue
             words, optional = self._words(item)
-            spec = self._token_spec(words)
-            patterns = [p + [dict(spec, OP="?") if optional else spec] for p in patterns]
+            single = [w for w in words if "_" not in w]
+            several = [w.split("_") for w in words if "_" in w]  # "so_hard": two words in a row
+            if not several:
+                spec = self._token_spec(single)
+                patterns = [p + [dict(spec, OP="?") if optional else spec] for p in patterns]
+                continue
+            options = [[self._token_spec(single)]] if single else []
+            options += [[self._token_spec([part]) for part in parts] for parts in several]
+            if optional:
+                options.append([])
+            patterns = [p + option for p in patterns for option in options]
         return patterns
 
     def _verb_patterns(self, rule: Dict[Text, Any]) -> List[List[Dict[Text, Any]]]:

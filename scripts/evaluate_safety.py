@@ -26,11 +26,11 @@ SETS = {
 REPORT = ROOT / "reports" / "safety_evaluation.md"
 
 
-async def parse_all(texts):
+async def parse_all(texts, model=None):
     from rasa.core.agent import Agent
 
     models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    agent = Agent.load(str(models[-1]))
+    agent = Agent.load(model or str(models[-1]))
     return [await agent.parse_message(text) for text in texts]
 
 
@@ -59,6 +59,7 @@ def main() -> None:
     parser.add_argument("--max-false-alarms", type=float, default=0.03)
     parser.add_argument("--guard-only", action="store_true",
                         help="the rule-based guard alone, without a trained model (no report)")
+    parser.add_argument("--model", help="a trained model (default: the newest in models/)")
     args = parser.parse_args()
     os.chdir(ROOT)
     logging.disable(logging.WARNING)
@@ -66,7 +67,7 @@ def main() -> None:
     for name, path in SETS.items():
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         texts = [p["text"] for p in data["positives"]] + [n["text"] for n in data["negatives"]]
-        results = guard_only(texts) if args.guard_only else asyncio.run(parse_all(texts))
+        results = guard_only(texts) if args.guard_only else asyncio.run(parse_all(texts, args.model))
         lines, failed = evaluate(name, data["positives"], data["negatives"], results, args)
         print("\n".join(lines[:8]))
         sections.append("\n".join(lines))
