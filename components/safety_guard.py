@@ -37,8 +37,11 @@ RISK_ENTITY = "risk"
 SAFETY_DOC = "safety_spacy_doc"  # full-length doc kept by InputTrimmer
 SPACY_DOC = "text_spacy_doc"
 ROOT = Path(__file__).resolve().parent.parent
-NEGATORS = {"not", "never", "n't", "no", "nt"}
-NEGATION_ENDS = {"until", "till", "til", "before", "anymore", "again", "since"}
+NEGATORS = {"not", "never", "n't", "no", "nt", "dont", "didnt", "doesnt", "wont", "cant",
+            "couldnt", "wouldnt", "isnt", "wasnt", "arent", "werent", "havent", "hasnt", "hadnt",
+            "aint", "shouldnt"}
+# Words that end or undo a negation: "never hit me until last night", "not the first time".
+NEGATION_ENDS = {"until", "till", "til", "before", "anymore", "again", "since", "first"}
 
 _SPELLING: List["Spelling"] = []
 
@@ -138,10 +141,12 @@ class Spelling:
     def _key(self, lower: Text, lemma: Text) -> Text:
         if lower in self.misspellings:
             return self.misspellings[lower]
-        if lemma in self.known or lower in self.known:
+        if lemma in self.known:
             return lemma
         if lower in self.forms:  # "URGES", whose lemma spaCy may miss in capitals
             return self.forms[lower]
+        if lower in self.known:
+            return lemma
         if len(lower) < self.min_length:
             return lemma
         # A real English word is never read as a typo ("cooking" is not "choking", "showed"
