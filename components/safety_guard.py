@@ -119,8 +119,7 @@ class Spelling:
         for word in sorted(self.known, key=lambda w: (len(w), w)):  # bases claim their forms
             if len(word) >= 4 and word.isalpha():
                 for form in _inflections(word):
-                    if len(form) >= min_length:
-                        self.forms.setdefault(form, word)
+                    self.forms.setdefault(form, word)
         # Deletion index (as in SymSpell): two words within n edits share a string made by
         # deleting at most n letters from each, so candidates are found by lookup, not by a scan.
         self.deletions: Dict[Text, List[Text]] = {}
@@ -142,7 +141,7 @@ class Spelling:
         if lower in self.misspellings:
             return self.misspellings[lower]
         if lemma in self.known:
-            return lemma
+            return self.forms.get(lemma, lemma)  # "urges" is read as "urge"
         if lower in self.forms:  # "URGES", whose lemma spaCy may miss in capitals
             return self.forms[lower]
         if lower in self.known:
@@ -232,14 +231,16 @@ class RuleBook:
     def _needs(self, phrase: Text) -> List[FrozenSet[Text]]:
         """The word sets a phrase cannot match without (its items that are not optional)."""
         return [self._keys([w.split("_")[0] for w in self._words(item)[0]]) for item in phrase.split()
-                if not item.endswith("?") and not re.fullmatch(r"\*\d+", item)]
+                if not item.endswith("?") and not re.fullmatch(r"\*\*?\d+", item)]
 
     def _phrase_patterns(self, phrase: Text) -> List[List[Dict[Text, Any]]]:
         patterns: List[List[Dict[Text, Any]]] = [[]]
         for item in phrase.split():
-            gap = re.fullmatch(r"\*(\d+)", item)
-            if gap:
-                spec = {"IS_SENT_START": False, "OP": f"{{0,{gap.group(1)}}}"}
+            gap = re.fullmatch(r"(\*\*?)(\d+)", item)
+            if gap:  # *N stays inside the sentence, **N may cross into the next one
+                spec = {"OP": f"{{0,{gap.group(2)}}}"}
+                if gap.group(1) == "*":
+                    spec["IS_SENT_START"] = False
                 patterns = [p + [spec] for p in patterns]
                 continue
             words, optional = self._words(item)
@@ -297,7 +298,8 @@ class RuleBook:
             if start <= span[1] and end >= span[0]:
                 return False
         if rule.get("not_when_laughing") and any(
-                t.lower_ in self.laughter and not self._negated(t) for t in doc):
+                t.lower_ in self.laughter and not any(n.lower_ in NEGATORS for n in doc[max(0, t.i - 2):t.i])
+                for t in doc):
             return False  # "lol", "jk"; but "she wasn't joking" is no joke
         subject_not = rule.get("subject_not")
         if subject_not:
