@@ -206,6 +206,16 @@ class RuleBook:
                 unless = Matcher(vocab)
                 unless.add(rule_id, [p for phrase in rule["unless"] for p in self._phrase_patterns(phrase)])
                 self.unless[rule_id] = unless
+        # Which rules a word can wake: each phrase is filed under its most selective needed item.
+        self.triggers: Dict[Text, Set[int]] = {}
+        self.always: Set[int] = set()
+        for n, (_, gate, _) in enumerate(self.compiled):
+            for alternative in gate.alternatives:
+                if not alternative:
+                    self.always.add(n)
+                    continue
+                for word in min(alternative, key=len):
+                    self.triggers.setdefault(word, set()).add(n)
 
     # ---- compiling -------------------------------------------------------------------------
     def _words(self, item: Text) -> Tuple[List[Text], bool]:
@@ -345,7 +355,11 @@ class RuleBook:
         present = self._mark(doc)
         parsed = doc.has_annotation("DEP")
         candidates: List[Tuple[Text, Token, Tuple[int, int]]] = []
-        for rule_id, gate, matcher in self.compiled:
+        woken = set(self.always)
+        for word in present:
+            woken |= self.triggers.get(word, set())
+        for n in sorted(woken):
+            rule_id, gate, matcher = self.compiled[n]
             if not gate.opens(present):
                 continue
             if isinstance(matcher, DependencyMatcher):

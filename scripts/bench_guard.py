@@ -23,8 +23,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    data = yaml.safe_load((ROOT / "tests" / "safety" / "safety_eval.yml").read_text())
-    texts = [p["text"] for p in data["positives"]] + [n["text"] for n in data["negatives"]]
+    texts = []
+    for name in ("safety_eval.yml", "safety_eval_fresh.yml"):
+        data = yaml.safe_load((ROOT / "tests" / "safety" / name).read_text())
+        texts += [p["text"] for p in data["positives"]] + [n["text"] for n in data["negatives"]]
     nlp = spacy.load(ROOT / "build" / "spacy" / "en_trust_coach_md", disable=["parser"])
     docs = list(nlp.pipe(texts))
     start = time.perf_counter()
