@@ -33,6 +33,8 @@ class Card:
     source: Source
     relationships: Sequence[Text] = (ANY,)
     say_this: Optional[Text] = None
+    # Advice that could put someone who is being harmed at more risk (guidance.yml header).
+    unsafe_if_harmed: bool = False
 
     def fits(self, relationship: Optional[Text]) -> bool:
         return relationship in self.relationships if relationship else False
@@ -50,29 +52,44 @@ class Knowledge:
     def cards_for(self, intent: Text) -> List[Card]:
         return [card for card in self.cards if intent in card.intents]
 
+    def withholds(self, intent: Text, harmed: bool) -> bool:
+        """True when some advice for the intent is left out because the person is being harmed."""
+        return harmed and any(card.unsafe_if_harmed for card in self.cards_for(intent))
+
     def choose(
         self,
         intent: Text,
         relationship: Optional[Text] = None,
         avoid: Optional[Text] = None,
         rng: Optional[random.Random] = None,
+        harmed: bool = False,
     ) -> Optional[Card]:
         """A card for the intent: one written for this relationship if there is one, else a
         general card (romantic cards when the relationship is unknown), never ``avoid`` (the card
-        shown last) when another card would do."""
+        shown last) when another card would do.
+
+        ``harmed``: the person said they are being harmed, so no card marked
+        ``unsafe_if_harmed`` is ever chosen (None when no other card fits)."""
         rng = rng or random
         candidates = self.cards_for(intent)
+        withheld = harmed and any(c.unsafe_if_harmed for c in candidates)
+        if harmed:
+            candidates = [c for c in candidates if not c.unsafe_if_harmed]
         if not candidates:
             return None
         specific = [c for c in candidates if c.fits(relationship)]
         general = [c for c in candidates if c.general]
         if relationship is None:
             general = general or [c for c in candidates if set(c.relationships) & set(ROMANTIC)]
-        for group in (specific, general, candidates):
+        # Cards written for another relationship are a last resort, not used in place of
+        # withheld ones (a partner would get advice meant for a coworker).
+        groups = (specific, general) if withheld else (specific, general, candidates)
+        for group in groups:
             fresh = [c for c in group if c.id != avoid]
             if fresh:
                 return rng.choice(fresh)
-        return rng.choice(candidates)
+        pool = [c for group in groups for c in group]
+        return rng.choice(pool) if pool else None
 
     def cite(self, card: Card) -> Text:
         title = self.titles.get(card.source.file, card.source.file)
@@ -91,6 +108,7 @@ def parse_knowledge(guidance: dict, sources: dict) -> Knowledge:
                 source=Source(src["file"], str(src["section"]), tuple(src.get("keywords", ()))),
                 relationships=tuple(raw.get("relationships") or (ANY,)),
                 say_this=raw.get("say_this"),
+                unsafe_if_harmed=raw.get("unsafe_if_harmed") is True,
             )
         )
     titles = {s["file"]: s["title"] for s in sources.get("sources", [])}

@@ -1,5 +1,6 @@
 """action_unclear: a calm reply for messages the coach could not use (components/input_check.py
-says why in ``input_issue``), and a rephrase prompt with buttons for the merely unclear.
+says why in ``input_issue``), and a rephrase prompt with buttons for the merely unclear (with the
+emergency line and "Are you safe right now?" again while the safety check is open).
 The wording lives in knowledge/replies.yml."""
 from __future__ import annotations
 
@@ -31,8 +32,24 @@ class ActionUnclear(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent in ("safe_now", "unsure_safe"):
+            # A "yes"/"not sure" when nothing was asked comes here; one that says the person
+            # is not safe gets the safety reply instead (actions/safety.py).
+            from actions.safety import ActionNotSafe, sounds_unsafe
+            from actions.resources import load_resources
+
+            if sounds_unsafe(tracker.latest_message.get("text"), load_resources()):
+                return ActionNotSafe().run(dispatcher, tracker, domain)
         replies = load_replies()
         reply = replies["input_issues"].get(tracker.latest_message.get("input_issue"))
+        if reply is None and tracker.get_slot("safety_open") is True:
+            # Not understood while "Are you safe right now?" is open: the emergency line and
+            # the check again, never less help than the safety reply.
+            text = replies["unclear_during_check"] + "\n\n" + " ".join(replies["safety_line"].split())
+            dispatcher.utter_message(text=text)
+            dispatcher.utter_message(response="utter_ask_safe_now")
+            return []
         if reply is None:
             utter_unclear(dispatcher)
             return []

@@ -127,3 +127,94 @@ def test_no_message_text_in_logs_at_the_default_level(coach):
     coach.say(user, f"{marker} my wife found out about the affair")
     coach.say(user, f"{marker} she is overreacting")
     assert marker not in coach.log_text()
+
+
+# ---------------------------------------------------------------------- the safety response
+
+PHONE = __import__("re").compile(r"\d{3}")  # any number of three or more digits
+
+
+def safety_payloads(replies):
+    return [r["custom"] for r in replies
+            if isinstance(r.get("custom"), dict) and r["custom"].get("type") == "safety_resources"]
+
+
+THREAT = "when i told him he threw me against the wall and said hed kill me"
+
+
+def test_safety_message_gets_numbers_as_text_and_a_resources_payload(coach):
+    replies = coach.say(new_user(), THREAT)
+    assert any(PHONE.search(r.get("text") or "") for r in replies), replies
+    payloads = safety_payloads(replies)
+    assert payloads, replies
+    for payload in payloads:
+        assert set(payload) == {"type", "risk", "region", "resources"}
+        assert all(set(e) == {"name", "phone", "text", "chat_url", "hours", "source"}
+                   for e in payload["resources"])
+    assert "Are you safe right now?" in texts(replies)
+
+
+def test_locale_metadata_gives_uk_help_with_the_emergency_number_first(coach):
+    replies = coach.say(new_user(), THREAT, metadata={"locale": "en-GB"})
+    regional = [p for p in safety_payloads(replies) if p["region"] == "GB"]
+    assert regional, safety_payloads(replies)
+    assert regional[0]["risk"] == "being_harmed"
+    assert any(e["name"].startswith("Refuge") for e in regional[0]["resources"])
+    reply = texts(replies)
+    assert "999" in reply and "Refuge" in reply and "0808 2000 247" in reply
+    # A threat to kill is immediate: the SafetyGuard's parse key `safety` reached the action,
+    # which put the UK emergency number first, on its own.
+    # (The REST channel sends each paragraph as its own message.)
+    action_texts = [r["text"] for r in replies if r.get("text")]
+    emergency = "If you're in danger right now, call 999."
+    assert emergency in action_texts, action_texts
+    services = next(i for i, t in enumerate(action_texts) if "Refuge" in t)
+    assert action_texts.index(emergency) == services - 1, action_texts
+
+
+def test_answering_the_safety_check_pauses_and_resumes_coaching(coach):
+    user = new_user()
+    coach.say(user, "my wife hit me with a bottle when she found out", metadata={"region": "US"})
+    paused = coach.say(user, "how do i rebuild trust with her")
+    assert card_of(paused) is None and "paused" in texts(paused)
+    not_safe = coach.say(user, "/not_safe")
+    assert "call 911" in not_safe[0]["text"]
+    safe = texts(coach.say(user, "/safe_now"))
+    assert "glad" in safe and "leave out" in safe
+    resumed = coach.say(user, "/how_transparency")
+    assert card_of(resumed) is None or not card_of(resumed).unsafe_if_harmed
+    assert "left some advice out" in texts(resumed)
+
+
+def test_im_not_safe_is_never_taken_for_safe(coach):
+    user = new_user()
+    coach.say(user, "she choked me last night when i told her", metadata={"region": "GB"})
+    reply = texts(coach.say(user, "im not safe here"))
+    assert "call 999" in reply and "glad" not in reply
+
+
+def test_the_country_question_and_its_buttons(coach):
+    user = new_user()
+    replies = coach.say(user, "i keep thinking about ending my life")
+    buttons = [b for r in replies for b in r.get("buttons") or []]
+    assert '/inform_region{"region":"AU"}' in [b["payload"] for b in buttons], replies
+    answer = coach.say(user, '/inform_region{"region":"AU"}')
+    assert [p["region"] for p in safety_payloads(answer)] == ["AU"]
+    assert "13 11 14" in texts(answer)
+
+
+# Runs last in this module: it stops the action server, and restarts it whatever happens.
+def test_zz_without_the_action_server_the_domain_still_gives_emergency_help(coach):
+    coach.stop_actions()
+    try:
+        replies = coach.say(new_user(), THREAT)
+        reply = texts(replies)
+        assert "emergency number" in reply and "911" in reply and "999" in reply
+        assert "findahelpline.com" in reply
+        payloads = safety_payloads(replies)
+        assert payloads and payloads[0]["region"] == "international"
+        assert "https://findahelpline.com" in [e["source"] for e in payloads[0]["resources"]]
+        assert "Are you safe right now?" in reply
+    finally:
+        coach.start_actions()
+    assert texts(coach.say(new_user(), "hi"))
