@@ -19,9 +19,22 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the custom components are imported from the project
-SETS = {
-    "safety_eval": ROOT / "tests" / "safety" / "safety_eval.yml",
-    "safety_eval_fresh": ROOT / "tests" / "safety" / "safety_eval_fresh.yml",
+SAFETY = ROOT / "tests" / "safety"
+# Gated: the project's safety test sets (recall and false alarms must meet the targets).
+SETS = {"safety_eval": SAFETY / "safety_eval.yml", "safety_eval_fresh": SAFETY / "safety_eval_fresh.yml"}
+# Reported only: a set written by someone who saw neither the rules nor the training data, and
+# never used to change them, so its figures show how the detection does on messages nobody
+# tuned for.
+UNSEEN = {"safety_check_unseen": SAFETY / "safety_check_unseen.yml"}
+NOTES = {
+    "safety_eval": "Written separately from the training data and the rules; the rules were "
+                   "later refined where they missed messages of this set, so for the rules it is "
+                   "a development set. Gated: 100% recall, at most 3% false alarms.",
+    "safety_eval_fresh": "Written independently on 2026-11-23; first scored with the guard alone "
+                         "at 57.3% recall and 7.2% false alarms, then the rules were generalised "
+                         "from its misses. Gated like the first set.",
+    "safety_check_unseen": "Written independently and never used to change rules or data: "
+                           "the honest figure for messages nobody tuned for. Reported, not gated.",
 }
 REPORT = ROOT / "reports" / "safety_evaluation.md"
 
@@ -64,14 +77,14 @@ def main() -> None:
     os.chdir(ROOT)
     logging.disable(logging.WARNING)
     sections, failures = [], []
-    for name, path in SETS.items():
+    for name, path in {**SETS, **UNSEEN}.items():
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         texts = [p["text"] for p in data["positives"]] + [n["text"] for n in data["negatives"]]
         results = guard_only(texts) if args.guard_only else asyncio.run(parse_all(texts, args.model))
         lines, failed = evaluate(name, data["positives"], data["negatives"], results, args)
         print("\n".join(lines[:8]))
         sections.append("\n".join(lines))
-        if failed:
+        if failed and name in SETS:
             failures.append(failed)
     if not args.guard_only:
         REPORT.parent.mkdir(exist_ok=True)
@@ -101,8 +114,8 @@ def evaluate(name, positives, negatives, results, args):
     false_rate = len(alarms) / len(negatives)
     lines = [
         f"## {name}", "",
-        f"Set: `tests/safety/{name}.yml`, written separately from the training data and the "
-        f"guard's rules: {len(positives)} safety messages, {len(negatives)} hard negatives.", "",
+        f"Set: `tests/safety/{name}.yml`, {len(positives)} safety messages, "
+        f"{len(negatives)} hard negatives. {NOTES[name]}", "",
         f"- Recall (answered as a safety concern): **{recall:.1%}** "
         f"({len(positives) - len(missed)}/{len(positives)})",
         f"- False alarms on hard negatives: **{false_rate:.1%}** ({len(alarms)}/{len(negatives)})",

@@ -100,3 +100,32 @@ def test_real_words_one_letter_from_a_rule_word_are_not_read_as_typos(nlp, text)
 def test_common_misspellings_still_fire(nlp, text, risk):
     assert risk in risks(nlp, text)
 
+
+
+def small_guard(rules):
+    return SafetyGuard(SafetyGuard.get_default_config(), rules={"groups": {}, "rules": rules})
+
+
+def test_a_run_of_words_inside_an_alternative_matches_only_in_a_row(nlp):
+    guard = small_guard([{"id": "r", "risk": "self_harm", "phrase": "hit myself *3 head|so_hard"}])
+    assert guard.findings(nlp("i hit myself so hard it bled"))
+    assert guard.findings(nlp("i hit myself in the head"))
+    assert not guard.findings(nlp("i hit myself so it would stop being hard"))
+
+
+def test_a_double_star_gap_crosses_a_full_stop_and_a_single_one_does_not(nlp):
+    both = small_guard([{"id": "r", "risk": "self_harm", "phrase": "end things **6 not mean *2 relationship"}])
+    one = small_guard([{"id": "r", "risk": "self_harm", "phrase": "end things *6 not mean *2 relationship"}])
+    text = "thinking of ending things. and i do not mean the relationship"
+    assert both.findings(nlp(text))
+    assert not one.findings(nlp(text))
+
+
+@pytest.mark.parametrize("text", [
+    "im not safe here",
+    "i dont feel safe at home anymore",
+    "I KEEP HAVING THESE URGES TO HURT HER",
+    "SHE SAID SHE WILL KILL ME AND SHE WASNT JOKING",
+])
+def test_shapes_that_once_slipped_through(nlp, text):
+    assert risks(nlp, text)
