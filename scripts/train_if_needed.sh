@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 newest_model=$(ls -t models/*.tar.gz 2>/dev/null | head -n 1 || true)
 if [ -n "$newest_model" ] && [ "${FORCE_TRAIN:-0}" != "1" ]; then
-  changed=$(find config.yml domain.yml data components build/spacy/en_trust_coach_md/meta.json \
+  changed=$(find config.yml domain.yml data components knowledge/neutral_words.yml build/spacy/en_trust_coach_md/meta.json \
     -type f -newer "$newest_model" ! -name '*.pyc' 2>/dev/null | head -n 1)
   if [ -z "$changed" ]; then
     echo "train: $newest_model is up to date"
