@@ -3,10 +3,13 @@ guidance card from knowledge/guidance.yml, adapted to the relationship and cited
 
 Safety first: while the safety check is open (slot ``safety_open``) coaching is paused and the
 check is asked again; once someone has said they are being harmed (``being_harmed`` in slot
-``risks_seen``), cards marked ``unsafe_if_harmed`` are never given and the reply says why."""
+``risks_seen``), cards marked ``unsafe_if_harmed`` are never given and the reply says why.
+
+Follow-ups: action_source answers "where does that come from?" for the last card, and
+action_tell_more gives another card on the same topic, never one already shown."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Sequence, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -21,7 +24,7 @@ from actions.safety import (
     region_from_slot,
     risks_seen,
 )
-from actions.unclear import utter_unclear
+from actions.unclear import load_replies, utter_unclear
 
 RELATIONSHIP_BUTTONS = [
     ("A partner", "partner"),
@@ -39,6 +42,66 @@ def current_relationship(tracker: Tracker) -> Optional[Text]:
     return tracker.get_slot("relationship")
 
 
+def coaching_paused(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """While the safety check is open, no advice: say so and ask the check again."""
+    if tracker.get_slot("safety_open") is not True:
+        return False
+    dispatcher.utter_message(text=load_resources().lines["coaching_paused"])
+    dispatcher.utter_message(response=ASK_SAFE_NOW)
+    return True
+
+
+def give_card(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    intent: Optional[Text],
+    avoid: Sequence[Text],
+    intro: Optional[Text] = None,
+    strict: bool = False,
+) -> Optional[List[Dict[Text, Any]]]:
+    """Send a guidance card for the intent (never one in ``avoid`` when another fits; with
+    ``strict``, never one in ``avoid`` at all), with its source as text and as a
+    ``guidance_source`` payload. None when no card fits."""
+    knowledge = load_knowledge()
+    lines = load_resources().lines
+    relationship = current_relationship(tracker)
+    harmed = HARMED in risks_seen(tracker)
+    card = knowledge.choose(intent, relationship, avoid=avoid, harmed=harmed)
+    withheld = knowledge.withholds(intent, harmed)
+    if card is not None and strict and card.id in avoid:
+        card = None
+    if card is None and withheld and not strict:
+        resources = load_resources()
+        region = region_from_slot(tracker, resources)
+        buttons = [{"title": resources.section("safe_now")["button_numbers"],
+                    "payload": inform_region_payload(region.code if region else None)}]
+        dispatcher.utter_message(text=lines["withheld_why"], buttons=buttons)
+        return []
+    if card is None:
+        return None
+
+    parts = [intro] if intro else []
+    parts.append(card.text)
+    if card.say_this:
+        parts.append(f"You could say: \u201c{card.say_this}\u201d")
+    parts.append(knowledge.cite(card))
+    buttons = []
+    if intent == "describe_situation" and relationship is None:
+        parts.insert(-1, "Who is it you hurt? It helps me tailor what I suggest.")
+        buttons = [
+            {"title": title, "payload": f'/describe_situation{{"relationship": "{value}"}}'}
+            for title, value in RELATIONSHIP_BUTTONS
+        ]
+    if withheld:
+        parts.append(lines["withheld_why"])
+    dispatcher.utter_message(text="\n\n".join(parts), buttons=buttons)
+    dispatcher.utter_message(json_message=knowledge.source_payload(card))
+    shown = list(tracker.get_slot("cards_shown") or []) if intent == tracker.get_slot(
+        "last_topic") else []
+    return [SlotSet("last_card", card.id), SlotSet("last_topic", intent),
+            SlotSet("cards_shown", (shown + [card.id])[-20:])]
+
+
 class ActionCoach(Action):
     def name(self) -> Text:
         return "action_coach"
@@ -46,42 +109,64 @@ class ActionCoach(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        lines = load_resources().lines
-        if tracker.get_slot("safety_open") is True:
-            dispatcher.utter_message(text=lines["coaching_paused"])
-            dispatcher.utter_message(response=ASK_SAFE_NOW)
+        if coaching_paused(dispatcher, tracker):
             return []
-
-        knowledge = load_knowledge()
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        relationship = current_relationship(tracker)
-        harmed = HARMED in risks_seen(tracker)
-        card = knowledge.choose(intent, relationship, avoid=tracker.get_slot("last_card"),
-                                harmed=harmed)
-        withheld = knowledge.withholds(intent, harmed)
-        if card is None and withheld:
-            resources = load_resources()
-            region = region_from_slot(tracker, resources)
-            buttons = [{"title": resources.section("safe_now")["button_numbers"],
-                        "payload": inform_region_payload(region.code if region else None)}]
-            dispatcher.utter_message(text=lines["withheld_why"], buttons=buttons)
-            return []
-        if card is None:
+        last = tracker.get_slot("last_card")
+        events = give_card(dispatcher, tracker, intent, [last] if last else [])
+        if events is None:
             utter_unclear(dispatcher)
             return []
+        return events
 
-        parts = [card.text]
-        if card.say_this:
-            parts.append(f"You could say: \u201c{card.say_this}\u201d")
-        parts.append(knowledge.cite(card))
-        buttons = []
-        if intent == "describe_situation" and relationship is None:
-            parts.insert(-1, "Who is it you hurt? It helps me tailor what I suggest.")
-            buttons = [
-                {"title": title, "payload": f'/describe_situation{{"relationship": "{value}"}}'}
-                for title, value in RELATIONSHIP_BUTTONS
-            ]
-        if withheld:
-            parts.append(lines["withheld_why"])
-        dispatcher.utter_message(text="\n\n".join(parts), buttons=buttons)
-        return [SlotSet("last_card", card.id)]
+
+class ActionSource(Action):
+    """ "Where does that come from?": the article, section and topic behind the last advice."""
+
+    def name(self) -> Text:
+        return "action_source"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        words = load_replies()["followups"]
+        knowledge = load_knowledge()
+        card = knowledge.card(tracker.get_slot("last_card"))
+        if card is None:
+            dispatcher.utter_message(text=words["no_card_yet"])
+        else:
+            about = ", ".join(f"\u201c{k}\u201d" for k in card.source.keywords) or "this"
+            text = words["source"].format(title=knowledge.title(card),
+                                          section=card.source.section, about=about)
+            dispatcher.utter_message(text=" ".join(f"{text} {words['source_how']}".split()))
+            dispatcher.utter_message(json_message=knowledge.source_payload(card))
+        if tracker.get_slot("safety_open") is True:
+            dispatcher.utter_message(response=ASK_SAFE_NOW)
+        return []
+
+
+class ActionTellMore(Action):
+    """ "Tell me more": another card on the topic of the last advice, none shown twice."""
+
+    def name(self) -> Text:
+        return "action_tell_more"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        if coaching_paused(dispatcher, tracker):
+            return []
+        words = load_replies()["followups"]
+        topic = tracker.get_slot("last_topic")
+        if not topic:
+            dispatcher.utter_message(text=words["no_topic_yet"],
+                                     buttons=load_replies()["unclear"]["buttons"])
+            return []
+        shown = list(tracker.get_slot("cards_shown") or [])
+        events = give_card(dispatcher, tracker, topic, shown, intro=words["more_intro"],
+                           strict=True)
+        if events is None:
+            dispatcher.utter_message(text=words["no_more"],
+                                     buttons=load_replies()["unclear"]["buttons"])
+            return []
+        return events

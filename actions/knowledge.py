@@ -9,7 +9,7 @@ import random
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Text
+from typing import Collection, Dict, List, Optional, Sequence, Text, Union
 
 import yaml
 
@@ -60,7 +60,7 @@ class Knowledge:
         self,
         intent: Text,
         relationship: Optional[Text] = None,
-        avoid: Optional[Text] = None,
+        avoid: Union[None, Text, Collection[Text]] = None,
         rng: Optional[random.Random] = None,
         harmed: bool = False,
     ) -> Optional[Card]:
@@ -68,9 +68,12 @@ class Knowledge:
         general card (romantic cards when the relationship is unknown), never ``avoid`` (the card
         shown last) when another card would do.
 
+        ``avoid`` may also be several ids (every card shown on this topic, for "tell me more").
+
         ``harmed``: the person said they are being harmed, so no card marked
         ``unsafe_if_harmed`` is ever chosen (None when no other card fits)."""
         rng = rng or random
+        avoid = {avoid} if isinstance(avoid, str) else set(avoid or ())
         candidates = self.cards_for(intent)
         withheld = harmed and any(c.unsafe_if_harmed for c in candidates)
         if harmed:
@@ -85,15 +88,29 @@ class Knowledge:
         # withheld ones (a partner would get advice meant for a coworker).
         groups = (specific, general) if withheld else (specific, general, candidates)
         for group in groups:
-            fresh = [c for c in group if c.id != avoid]
+            fresh = [c for c in group if c.id not in avoid]
             if fresh:
                 return rng.choice(fresh)
         pool = [c for group in groups for c in group]
         return rng.choice(pool) if pool else None
 
     def cite(self, card: Card) -> Text:
-        title = self.titles.get(card.source.file, card.source.file)
-        return f"Source: {title}, {card.source.section}"
+        return f"Source: {self.title(card)}, {card.source.section}"
+
+    def title(self, card: Card) -> Text:
+        return self.titles.get(card.source.file, card.source.file)
+
+    def card(self, card_id: Optional[Text]) -> Optional[Card]:
+        return next((c for c in self.cards if c.id == card_id), None)
+
+    def source_payload(self, card: Card) -> Dict[Text, object]:
+        """What a page needs to show the source under a piece of advice (custom payload)."""
+        return {
+            "type": "guidance_source",
+            "card": card.id,
+            "source": {"title": self.title(card), "section": card.source.section,
+                       "file": card.source.file},
+        }
 
 
 def parse_knowledge(guidance: dict, sources: dict) -> Knowledge:

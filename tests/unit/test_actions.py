@@ -33,13 +33,18 @@ def card_texts(intent):
                                     "how_apologize", "how_rebuild", "how_give_space"])
 def test_coach_answers_with_a_card_for_that_intent_and_cites_it(intent):
     messages, events = run(ActionCoach(), tracker(intent, slots={"relationship": "spouse"}))
-    assert len(messages) == 1
+    assert len(messages) == 2
     text = messages[0]["text"]
     shown = [e for e in events if e["event"] == "slot" and e["name"] == "last_card"][0]["value"]
     card = next(c for c in KNOWLEDGE.cards if c.id == shown)
     assert intent in card.intents
     assert text.startswith(card.text)
     assert f"Source: {KNOWLEDGE.titles[card.source.file]}, {card.source.section}" in text
+    # the source also goes to the page as data, so a widget can show it under the advice
+    assert messages[1]["custom"] == {
+        "type": "guidance_source", "card": card.id,
+        "source": {"title": KNOWLEDGE.titles[card.source.file],
+                   "section": card.source.section, "file": card.source.file}}
 
 
 def test_coach_never_repeats_the_card_it_just_gave():
