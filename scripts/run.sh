@@ -1,23 +1,35 @@
 #!/usr/bin/env bash
-# Set up if needed, train if needed, then start the action server and the Rasa server
-# (REST and socket.io channels). Ctrl-C stops both.
+# Set up if needed, train if needed, then start the action server, the Rasa server (REST and
+# socket.io channels) and the widget demo page (127.0.0.1:$WIDGET_PORT). Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/train_if_needed.sh
 PORT=${PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
+WIDGET_PORT=${WIDGET_PORT:-8080}
+# Browser origins allowed to use the coach (socket.io and CORS): RASA_CORS, separated by spaces or
+# commas, plus the demo page's own origins. Never "*".
+DEMO_ORIGINS="http://127.0.0.1:$WIDGET_PORT http://localhost:$WIDGET_PORT"
+RASA_CORS="$(echo "${RASA_CORS:-} $DEMO_ORIGINS" | tr ',' ' ' | xargs)"
+export RASA_CORS
+read -r -a cors_origins <<< "$RASA_CORS"
 mkdir -p logs
 .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" > logs/actions.log 2>&1 &
 actions_pid=$!
-trap 'kill $actions_pid 2>/dev/null || true' EXIT INT TERM
+.venv/bin/python scripts/serve_widget.py --port "$WIDGET_PORT" --server "http://localhost:$PORT" \
+  > logs/widget.log 2>&1 &
+widget_pid=$!
+trap 'kill $actions_pid $widget_pid 2>/dev/null || true' EXIT INT TERM
 cat <<MSG
 
 Trust Coach is starting (the model takes about half a minute to load).
   Chat over REST:   curl -s localhost:$PORT/webhooks/rest/webhook -d '{"sender":"me","message":"hi"}'
   socket.io:        http://localhost:$PORT/socket.io
+  Web widget demo:  http://localhost:$WIDGET_PORT/   (inline: http://localhost:$WIDGET_PORT/inline.html)
+  Allowed origins:  $RASA_CORS
   Terminal chat:    make shell (in another terminal)
-Action server log: logs/actions.log. Ctrl-C stops the coach.
+Logs: logs/actions.log, logs/widget.log. Ctrl-C stops the coach.
 
 MSG
-.venv/bin/rasa run --model models --port "$PORT" --endpoints endpoints.yml --credentials credentials.yml ${RASA_CORS:+--cors "$RASA_CORS"}
+.venv/bin/rasa run --model models --port "$PORT" --endpoints endpoints.yml --credentials credentials.yml --cors "${cors_origins[@]}"
