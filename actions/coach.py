@@ -1,5 +1,5 @@
 """action_coach: answers the coaching categories, the situation and how-to questions with a
-guidance card from knowledge/guidance.yml, adapted to the relationship and cited.
+guidance card from knowledge/guidance.yml, adapted to the relationship, its source sent as a guidance_source payload.
 
 Safety first: while the safety check is open (slot ``safety_open``) coaching is paused and the
 check is asked again; once someone has said they are being harmed (``being_harmed`` in slot
@@ -60,7 +60,7 @@ def give_card(
     strict: bool = False,
 ) -> Optional[List[Dict[Text, Any]]]:
     """Send a guidance card for the intent (never one in ``avoid`` when another fits; with
-    ``strict``, never one in ``avoid`` at all), with its source as text and as a
+    ``strict``, never one in ``avoid`` at all), with its source as a
     ``guidance_source`` payload. None when no card fits."""
     knowledge = load_knowledge()
     lines = load_resources().lines
@@ -84,10 +84,9 @@ def give_card(
     parts.append(card.text)
     if card.say_this:
         parts.append(f"You could say: \u201c{card.say_this}\u201d")
-    parts.append(knowledge.cite(card))
     buttons = []
     if intent == "describe_situation" and relationship is None:
-        parts.insert(-1, "Who is it you hurt? It helps me tailor what I suggest.")
+        parts.append("Who is it you hurt? It helps me tailor what I suggest.")
         buttons = [
             {"title": title, "payload": f'/describe_situation{{"relationship": "{value}"}}'}
             for title, value in RELATIONSHIP_BUTTONS

@@ -151,6 +151,15 @@ def test_forget_starts_a_new_session(page, demo):
     expect(page.locator(BOT).first).to_be_visible()
 
 
+def test_advice_shows_its_source_under_it(page, demo):
+    open_widget(page, demo)
+    say(page, "how do i word an apology so it doesnt sound fake")
+    source = page.locator(BOT + " .tcw-source").last
+    expect(source).to_be_visible()
+    assert source.inner_text().startswith("Source: ")
+    assert "Source:" not in page.locator(BOT).last.inner_text().replace(source.inner_text(), "")
+
+
 def test_html_is_shown_as_text_and_never_run(page, demo):
     open_widget(page, demo)
     attack = "<img src=x onerror=alert(1)>"

@@ -34,7 +34,27 @@ def test_each_category_gets_guidance_from_its_own_cards_with_a_source(coach, int
     card = card_of(replies)
     assert card is not None, texts(replies)
     assert intent in card.intents
-    assert "Source: " in texts(replies)
+    # the source comes with the advice as data a page shows under it
+    sources = [r["custom"] for r in replies if (r.get("custom") or {}).get("type") == "guidance_source"]
+    assert sources and sources[0]["card"] == card.id
+    assert sources[0]["source"]["title"] == KNOWLEDGE.titles[card.source.file]
+
+
+def test_where_does_that_come_from_names_the_source_of_the_advice_just_given(coach):
+    user = new_user()
+    card = card_of(coach.say(user, "how do i word an apology so it doesnt sound fake"))
+    assert card is not None
+    reply = texts(coach.say(user, "where does that come from?"))
+    assert KNOWLEDGE.titles[card.source.file] in reply and card.source.section in reply
+
+
+def test_tell_me_more_gives_a_different_card_on_the_same_topic(coach):
+    user = new_user()
+    first = card_of(coach.say(user, "she wants space and i dont know how much to give"))
+    assert first is not None
+    second = card_of(coach.say(user, "can you tell me more"))
+    assert second is not None and second.id != first.id
+    assert set(first.intents) & set(second.intents)
 
 
 def test_safety_message_gets_emergency_help_not_coaching(coach):
