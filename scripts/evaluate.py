@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORE_INTENTS = ["defensiveness", "excuse_making", "rush_forgiveness", "safety_concern"]
 RESULTS = ROOT / "results" / "nlu"
 REPORT = ROOT / "reports" / "nlu_evaluation.md"
+TARGET_F1 = 0.90  # the project's target for each core intent (scripts/test.sh gates a floor)
 
 
 def run_rasa_test() -> None:
@@ -45,6 +46,8 @@ def write_report(report: dict, errors: list, min_f1: float) -> list:
     intents = sorted(k for k in report if isinstance(report[k], dict) and "f1-score" in report[k]
                      and k not in ("micro avg", "macro avg", "weighted avg"))
     failing = [i for i in CORE_INTENTS if report.get(i, {}).get("f1-score", 0.0) < min_f1]
+    under_target = [i for i in CORE_INTENTS
+                    if report.get(i, {}).get("f1-score", 0.0) < TARGET_F1]
     lines = [
         "# NLU evaluation on the held-out test split",
         "",
@@ -57,8 +60,10 @@ def write_report(report: dict, errors: list, min_f1: float) -> list:
         f"Macro F1: {report['macro avg']['f1-score']:.3f}. "
         f"Weighted F1: {report['weighted avg']['f1-score']:.3f}.",
         "",
-        f"Core intents must each reach F1 >= {min_f1:.2f}: "
-        + ("all do." if not failing else "FAILING: " + ", ".join(failing)),
+        f"Core intents must each reach F1 >= {min_f1:.2f} (the test gate): "
+        + ("all do." if not failing else "FAILING: " + ", ".join(failing))
+        + f" Target {TARGET_F1:.2f}: " + (", ".join(under_target) + " under it."
+                                         if under_target else "all reach it."),
         "",
         "| intent | precision | recall | F1 | support |",
         "|---|---|---|---|---|",
