@@ -27,6 +27,7 @@ from components.base import StatelessComponent
 
 INPUT_ISSUE = "input_issue"
 TRIMMED_FROM = "input_trimmed_from"
+FULL_TEXT = "full_text"
 SAFETY_DOC = "safety_spacy_doc"
 FALLBACK_INTENT = "nlu_fallback"
 PROTECTED_INTENTS = {"safety_concern"}
@@ -149,6 +150,9 @@ class InputTrimmer(StatelessComponent):
             if len(text) <= self.max_chars:
                 continue
             message.set(TRIMMED_FROM, len(text))
+            # The whole text stays available to actions that read a long message (an apology
+            # draft under review): the classifiers get the short copy only.
+            message.set(FULL_TEXT, text, add_to_output=True)
             cut = len(trim_text(text, self.max_chars))
             end = next((t.i for t in doc if t.idx >= cut), len(doc))
             short = doc[:end].as_doc()

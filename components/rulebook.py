@@ -1,0 +1,394 @@
+"""The rule engine behind the safety guard and the apology feedback: readable rules over
+lemmas, compiled to spaCy Matcher / DependencyMatcher patterns. Pure spaCy (no Rasa import), so
+the action server can use it without loading Rasa's NLU stack.
+
+Rules are written over lemmas, so "hit", "hits", "hitting" are one word; long words also match
+with one or two typing errors. Two kinds of rule:
+
+* ``phrase``: a sequence of words, word groups and gaps, compiled to a spaCy ``Matcher``;
+* ``verb``: a verb from a group with an object (or passive subject) from a group, compiled to a
+  spaCy ``DependencyMatcher``, so word order and words in between don't matter.
+
+A match is dropped when its key word is negated ("he has never hit me") unless the sentence says
+the negation has ended, and when one of the rule's ``unless`` phrases matches. The file format is
+described at the top of knowledge/safety_rules.yml.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Text, Tuple
+
+import yaml
+from spacy.matcher import DependencyMatcher, Matcher
+from spacy.tokens import Doc, Span, Token
+
+ROOT = Path(__file__).resolve().parent.parent
+
+NEGATORS = {"not", "never", "n't", "no", "nt", "dont", "didnt", "doesnt", "wont", "cant",
+            "couldnt", "wouldnt", "isnt", "wasnt", "arent", "werent", "havent", "hasnt", "hadnt",
+            "aint", "shouldnt"}
+# Words that end or undo a negation: "never hit me until last night", "not the first time".
+NEGATION_ENDS = {"until", "till", "til", "before", "anymore", "again", "since", "first"}
+
+# The words a token can stand for in a rule (its rule key and its lowercase form, as string
+# ids), stored on each token once per message so that every pattern item is one spaCy
+# INTERSECTS test instead of one pattern per spelling.
+if not Token.has_extension("safety_keys"):
+    Token.set_extension("safety_keys", default=())
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: Text
+    risk: Text
+    immediate: bool
+    start: int  # character offsets in the text
+    end: int
+
+
+def _inflections(word: Text) -> List[Text]:
+    """Surface forms of a long word, to recognise misspellings of any of them."""
+    forms = {word, word + "s", word + "ed", word + "ing", word + "d"}
+    if word.endswith("e"):
+        forms |= {word[:-1] + "ing", word + "d"}
+    if word.endswith("y"):
+        forms |= {word[:-1] + "ied", word[:-1] + "ies"}
+    return sorted(forms)
+
+
+def _within(a: Text, b: Text, limit: int) -> bool:
+    """Levenshtein distance of a and b is at most limit."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return False
+        previous = current
+    return previous[-1] <= limit
+
+
+def _deletions(word: Text, limit: int) -> Set[Text]:
+    """The word with up to `limit` letters deleted (the word itself included)."""
+    found = {word}
+    frontier = {word}
+    for _ in range(limit):
+        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
+        found |= frontier
+    return found
+
+
+class Spelling:
+    """Maps a token to the word the rules know: its lemma, or for a long word the rules don't
+    know, the rule word it is a typo of ("chocked" -> "choke", "sucidal" -> "suicidal")."""
+
+    def __init__(self, known: Iterable[Text], min_length: int, two_edits_from: int,
+                 real_words: FrozenSet[Text] = frozenset(),
+                 misspellings: Optional[Dict[Text, Text]] = None) -> None:
+        self.known = set(known)
+        self.real_words = real_words
+        self.misspellings = dict(misspellings or {})
+        self.min_length = min_length
+        self.two_edits_from = two_edits_from
+        self.forms: Dict[Text, Text] = {}
+        for word in sorted(self.known, key=lambda w: (len(w), w)):  # bases claim their forms
+            if len(word) >= 4 and word.isalpha():
+                for form in _inflections(word):
+                    self.forms.setdefault(form, word)
+        # Deletion index (as in SymSpell): two words within n edits share a string made by
+        # deleting at most n letters from each, so candidates are found by lookup, not by a scan.
+        self.deletions: Dict[Text, List[Text]] = {}
+        for form in self.forms:
+            for variant in _deletions(form, 2):
+                self.deletions.setdefault(variant, []).append(form)
+        self.cache: Dict[Tuple[Text, Text], Text] = {}
+
+    def key(self, token: Token) -> Text:
+        lower, lemma = token.lower_, token.lemma_.lower()
+        cached = self.cache.get((lower, lemma))
+        if cached is None:
+            cached = self._key(lower, lemma)
+            if len(self.cache) < 100_000:
+                self.cache[(lower, lemma)] = cached
+        return cached
+
+    def _key(self, lower: Text, lemma: Text) -> Text:
+        if lower in self.misspellings:
+            return self.misspellings[lower]
+        if lemma in self.known:
+            return self.forms.get(lemma, lemma)  # "urges" is read as "urge"
+        if lower in self.forms:  # "URGES", whose lemma spaCy may miss in capitals
+            return self.forms[lower]
+        if lower in self.known:
+            return lemma
+        if len(lower) < self.min_length:
+            return lemma
+        # A real English word is never read as a typo ("cooking" is not "choking", "showed"
+        # is not "shoved"): spaCy's lemmatizer knows it, or de-inflects it to a word it knows.
+        if lower in self.real_words or (lemma != lower and lemma in self.real_words):
+            return lemma
+        limit = 1 if len(lower) < self.two_edits_from else 2
+        candidates = {form for variant in _deletions(lower, limit)
+                      for form in self.deletions.get(variant, ())}
+        # People rarely mistype the first letter; requiring it keeps "flattered" from
+        # being read as "battered". Sorted, so that the choice does not depend on set order.
+        for form in sorted(candidates):
+            if form[0] == lower[0] and _within(lower, form, limit):
+                return self.forms[form]
+        return lemma
+
+
+class RuleBook:
+    """Compiled rules for one spaCy vocabulary."""
+
+    def __init__(self, data: Dict[Text, Any], vocab: Any,
+                 real_words: FrozenSet[Text] = frozenset()) -> None:
+        self.groups: Dict[Text, List[Text]] = {
+            name: [str(w).lower() for w in words] for name, words in data["groups"].items()
+        }
+        self.fuzzy_min = int(data.get("fuzzy", {}).get("min_length", 6))
+        self.fuzzy_two = int(data.get("fuzzy", {}).get("two_edits_from", 9))
+        self.rules: Dict[Text, Dict[Text, Any]] = {}
+        self.laughter = set(self.groups.get("LAUGHTER", []))
+        known = {w for words in self.groups.values() for w in words}
+        for rule in data["rules"]:
+            for text in (rule.get("phrases") or [rule.get("phrase", "")]) + [rule.get("target", "")]:
+                known |= {w for item in text.split() for alt in item.rstrip("?").split("|")
+                          for w in alt.split("_") if not w.isupper() and not w.startswith("*")}
+        misspellings = {str(k).lower(): str(v).lower()
+                        for k, v in (data.get("misspellings") or {}).items()}
+        self.spelling = Spelling(known | set(misspellings.values()), self.fuzzy_min,
+                                 self.fuzzy_two, real_words, misspellings)
+        # One matcher per rule, each behind a gate: the words a match cannot do without. A
+        # message runs only the rules whose gate its words open, which keeps the guard cheap.
+        self.compiled: List[Tuple[Text, Gate, Any]] = []
+        self.unless: Dict[Text, Matcher] = {}
+        for rule in data["rules"]:
+            rule_id = rule["id"]
+            self.rules[rule_id] = rule
+            phrases = rule.get("phrases") or ([rule["phrase"]] if "phrase" in rule else [])
+            if phrases:
+                matcher = Matcher(vocab)
+                matcher.add(rule_id, [p for phrase in phrases for p in self._phrase_patterns(phrase)])
+                self.compiled.append((rule_id, Gate([self._needs(p) for p in phrases]), matcher))
+            if "verb" in rule:
+                dep_matcher = DependencyMatcher(vocab)
+                dep_matcher.add(rule_id, self._verb_patterns(rule))
+                needs = [self._keys(self.groups[rule["verb"]]), self._keys(self._words(rule["target"])[0])]
+                self.compiled.append((rule_id, Gate([needs]), dep_matcher))
+            if rule.get("unless"):
+                unless = Matcher(vocab)
+                unless.add(rule_id, [p for phrase in rule["unless"] for p in self._phrase_patterns(phrase)])
+                self.unless[rule_id] = unless
+        # Which rules a word can wake: each phrase is filed under its most selective needed item.
+        self.triggers: Dict[Text, Set[int]] = {}
+        self.always: Set[int] = set()
+        for n, (_, gate, _) in enumerate(self.compiled):
+            for alternative in gate.alternatives:
+                if not alternative:
+                    self.always.add(n)
+                    continue
+                for word in min(alternative, key=len):
+                    self.triggers.setdefault(word, set()).add(n)
+
+    # ---- compiling -------------------------------------------------------------------------
+    def _words(self, item: Text) -> Tuple[List[Text], bool]:
+        """Words for one pattern item and whether it is optional."""
+        optional = item.endswith("?")
+        words: List[Text] = []
+        for part in item.rstrip("?").split("|"):
+            if part.isupper() and part in self.groups:
+                words.extend(self.groups[part])
+            else:
+                words.append(part.lower())
+        return words, optional
+
+    def _keys(self, words: Sequence[Text]) -> FrozenSet[Text]:
+        """What a token's rule key or lowercase form must be to stand for one of the words."""
+        return frozenset(words) | {self.spelling.forms[w] for w in words if w in self.spelling.forms}
+
+    def _token_spec(self, words: Sequence[Text]) -> Dict[Text, Any]:
+        """A token spec matching any of the words by the token's rule key (its lemma, or the
+        rule word a long word is a typo of; see Spelling) or by its exact lowercase form."""
+        return {"_": {"safety_keys": {"INTERSECTS": sorted(self._keys(words))}}}
+
+    def _needs(self, phrase: Text) -> List[FrozenSet[Text]]:
+        """The word sets a phrase cannot match without (its items that are not optional)."""
+        return [self._keys([w.split("_")[0] for w in self._words(item)[0]]) for item in phrase.split()
+                if not item.endswith("?") and not re.fullmatch(r"\*\*?\d+", item)]
+
+    def _phrase_patterns(self, phrase: Text) -> List[List[Dict[Text, Any]]]:
+        patterns: List[List[Dict[Text, Any]]] = [[]]
+        for item in phrase.split():
+            gap = re.fullmatch(r"(\*\*?)(\d+)", item)
+            if gap:  # *N stays inside the sentence, **N may cross into the next one
+                spec = {"OP": f"{{0,{gap.group(2)}}}"}
+                if gap.group(1) == "*":
+                    spec["IS_SENT_START"] = False
+                patterns = [p + [spec] for p in patterns]
+                continue
+            words, optional = self._words(item)
+            single = [w for w in words if "_" not in w]
+            several = [w.split("_") for w in words if "_" in w]  # "so_hard": two words in a row
+            if not several:
+                spec = self._token_spec(single)
+                patterns = [p + [dict(spec, OP="?") if optional else spec] for p in patterns]
+                continue
+            options = [[self._token_spec(single)]] if single else []
+            options += [[self._token_spec([part]) for part in parts] for parts in several]
+            if optional:
+                options.append([])
+            patterns = [p + option for p in patterns for option in options]
+        return patterns
+
+    def _verb_patterns(self, rule: Dict[Text, Any]) -> List[List[Dict[Text, Any]]]:
+        relation = rule.get("relation", "object")
+        deps = {"object": ["dobj", "obj"], "passive": ["nsubjpass"], "subject": ["nsubj"]}[relation]
+        target = self._token_spec(self._words(rule["target"])[0])
+        return [[
+            {"RIGHT_ID": "verb", "RIGHT_ATTRS": self._token_spec(self.groups[rule["verb"]])},
+            {"LEFT_ID": "verb", "REL_OP": ">", "RIGHT_ID": "target",
+             "RIGHT_ATTRS": dict(target, DEP={"IN": deps})},
+        ]]
+
+    # ---- applying --------------------------------------------------------------------------
+    def _negated(self, token: Token) -> bool:
+        sentence = token.sent if token.doc.has_annotation("SENT_START") else token.doc[:]
+        words = {t.lower_ for t in sentence}
+        if words & NEGATION_ENDS:
+            return False
+        # "I don't think I want to die" and "he's never been the type to get physical" negate
+        # through the words governing it before it; a verb after it ("i want to die, i cant
+        # fix this") is another clause of a run-on message.
+        heads = [token]
+        while (len(heads) < 4 and heads[-1].dep_ in ("acomp", "xcomp", "ccomp", "acl", "relcl", "attr")
+               and heads[-1].head.i < heads[-1].i):
+            heads.append(heads[-1].head)
+        for head in heads:
+            if any(child.dep_ == "neg" or child.lower_ in NEGATORS for child in head.children):
+                return True
+        window = token.doc[max(sentence.start, token.i - 3): token.i]
+        return any(t.lower_ in NEGATORS for t in window)
+
+    def _unless_spans(self, rule_id: Text, doc: Doc) -> List[Tuple[int, int]]:
+        unless = self.unless.get(rule_id)
+        return [(start, end) for _, start, end in unless(doc)] if unless else []
+
+    def _keep(self, rule: Dict[Text, Any], doc: Doc, anchor: Token,
+              span: Tuple[int, int], unless: List[Tuple[int, int]]) -> bool:
+        if rule.get("negatable", True) and self._negated(anchor):
+            return False
+        for start, end in unless:
+            if start <= span[1] and end >= span[0]:
+                return False
+        if rule.get("not_when_laughing") and any(
+                t.lower_ in self.laughter and not any(n.lower_ in NEGATORS for n in doc[max(0, t.i - 2):t.i])
+                for t in doc):
+            return False  # "lol", "jk"; but "she wasn't joking" is no joke
+        subject_not = rule.get("subject_not")
+        if subject_not:
+            banned = set(self._words(subject_not)[0])
+            if any(c.dep_ == "nsubj" and self.spelling.key(c) in banned for c in anchor.children):
+                return False
+        subject = rule.get("subject")
+        if subject:
+            wanted = set(self._words(subject)[0])
+            subjects = [c for c in anchor.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if not subjects and anchor.dep_ == "conj":  # "I lost it and hit her"
+                subjects = [c for c in anchor.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if not any(self.spelling.key(c) in wanted or c.lower_ in wanted for c in subjects):
+                return False
+        return True
+
+    def _anchor(self, rule: Dict[Text, Any], span: Span) -> Token:
+        """The token whose negation matters: the rule's `key` word if given, else the first
+        verb or adjective in the match, else its first token."""
+        key = rule.get("key")
+        if key:
+            words = set(self._words(key)[0])
+            for token in span:
+                if self.spelling.key(token) in words or token.lower_ in words:
+                    return token
+        for token in span:
+            if token.pos_ in ("VERB", "ADJ"):
+                return token
+        return span[0]
+
+    def _mark(self, doc: Doc) -> Set[Text]:
+        """Stores each token's rule keys on it; returns every key and form in the message."""
+        strings = doc.vocab.strings
+        present: Set[Text] = set()
+        for token in doc:
+            key = self.spelling.key(token)
+            token._.safety_keys = (strings.add(key), token.lower)
+            present.add(key)
+            present.add(token.lower_)
+        return present
+
+    def check(self, doc: Doc) -> List[Finding]:
+        present = self._mark(doc)
+        parsed = doc.has_annotation("DEP")
+        candidates: List[Tuple[Text, Token, Tuple[int, int]]] = []
+        woken = set(self.always)
+        for word in present:
+            woken |= self.triggers.get(word, set())
+        for n in sorted(woken):
+            rule_id, gate, matcher = self.compiled[n]
+            if not gate.opens(present):
+                continue
+            if isinstance(matcher, DependencyMatcher):
+                if not parsed:
+                    continue
+                for _, token_ids in matcher(doc):
+                    verb, target = doc[token_ids[0]], doc[token_ids[1]]
+                    lo, hi = min(verb.i, target.i), max(verb.i, target.i) + 1
+                    candidates.append((rule_id, verb, (lo, hi)))
+            else:
+                for _, start, end in matcher(doc):
+                    span = doc[start:end]
+                    candidates.append((rule_id, self._anchor(self.rules[rule_id], span), (start, end)))
+        findings: Dict[Text, Finding] = {}
+        unless: Dict[Text, List[Tuple[int, int]]] = {}
+        for rule_id, anchor, (start, end) in candidates:
+            rule = self.rules[rule_id]
+            if rule_id in findings:
+                continue
+            if rule_id not in unless:
+                unless[rule_id] = self._unless_spans(rule_id, doc)
+            if not self._keep(rule, doc, anchor, (start, end), unless[rule_id]):
+                continue
+            findings[rule_id] = Finding(rule_id, rule.get("risk", ""), bool(rule.get("immediate")),
+                                        doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
+        return sorted(findings.values(), key=lambda f: f.start)
+
+
+class Gate:
+    """Alternatives (one per phrase) of word sets that must all occur in a message."""
+
+    def __init__(self, alternatives: List[List[FrozenSet[Text]]]) -> None:
+        self.alternatives = alternatives
+
+    def opens(self, present: Set[Text]) -> bool:
+        return any(all(not needed.isdisjoint(present) for needed in alternative)
+                   for alternative in self.alternatives)
+
+
+def load_real_words(model: Path) -> FrozenSet[Text]:
+    """Every base word spaCy's English lemmatizer knows (its lemma_index table)."""
+    from spacy.lookups import Lookups
+
+    folder = (model if model.is_absolute() else ROOT / model) / "lemmatizer" / "lookups"
+    if not folder.exists():
+        return frozenset()
+    index = Lookups().from_disk(folder).get_table("lemma_index")
+    return frozenset(word for words in index.values() for word in words)
+
+
+def load_rules(path: Path) -> Dict[Text, Any]:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
