@@ -91,10 +91,10 @@ class FeedbackRules:
 
     def professional(self, text: Text, relationship: Optional[Text]) -> bool:
         """Whether the work-tone check applies: to a coworker, or a draft that reads as one."""
-        if relationship:
-            return relationship == "coworker"
+        if relationship == "coworker":
+            return True
         words = set(re.findall(r"[a-z][a-z-]*", text.lower()))
-        return len(words & self.work_words) >= 2
+        return len(words & self.work_words) >= (3 if relationship else 2)
 
     def analyse(self, text: Text, relationship: Optional[Text] = None) -> Feedback:
         text = text or ""

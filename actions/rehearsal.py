@@ -301,7 +301,9 @@ class ActionRehearsalEnd(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        state = tracker.get_slot("rehearsal_state") or {}
+        state = dict(tracker.get_slot("rehearsal_state") or {})
+        if state and (tracker.latest_message.get("intent") or {}).get("name") == "stop_practice":
+            state["stopped"] = True
         say = words()
         reset = [SlotSet("rehearsal_scenario", None), SlotSet("rehearsal_answer", None),
                  SlotSet("rehearsal_state", None), SlotSet("requested_slot", None)]

@@ -116,11 +116,8 @@ class ValidateApologyForm(FormValidationAction):
 
 
 def relationship(tracker: Tracker) -> Optional[Text]:
-    for entity in tracker.latest_message.get("entities") or []:
-        if entity.get("entity") == "relationship" and entity.get("value"):
-            return "coworker" if entity["value"] == "coworker" else "partner"
-    value = tracker.get_slot("relationship")
-    return None if value is None else ("coworker" if value == "coworker" else value)
+    """Who the draft is to: the relationship named in the request or earlier."""
+    return tracker.get_slot("relationship")
 
 
 class ActionReviewEnd(Action):

@@ -234,7 +234,7 @@
       [el("span", { text: "." }), el("span", { text: "." }), el("span", { text: "." })])
   ]);
   var input = el("textarea", { id: uid + "-input", className: "tcw-input", rows: "2",
-    maxlength: "2000", autocomplete: "off" });
+    maxlength: "20000", autocomplete: "off" });
   var form = el("form", { className: "tcw-form" }, [
     el("label", { "for": uid + "-input", className: "tcw-sr", text: "Your message" }),
     input,

@@ -239,3 +239,16 @@ def test_other_origins_are_refused_by_the_socket_io_channel(coach, demo):
     url = f"{coach.url}/socket.io/?EIO=4&transport=polling"
     assert requests.get(url, headers={"Origin": demo}, timeout=10).status_code == 200
     assert requests.get(url, headers={"Origin": "https://evil.example"}, timeout=10).status_code == 400
+
+
+def test_a_rehearsal_runs_in_the_widget_with_buttons_for_the_scenario(page, demo):
+    open_widget(page, demo)
+    say(page, "can you help me practise what i'll say")
+    button = page.locator(".tcw-reply", has_text="A colleague at work")
+    expect(button).to_be_visible()
+    button.click()
+    expect(page.locator(BOT, has_text="Your colleague:").first).to_be_visible()
+    say(page, "I took credit for your analysis in the meeting, and that was wrong of me.")
+    expect(page.locator(BOT, has_text="What worked").first).to_be_visible()
+    say(page, "stop")
+    expect(page.locator(BOT, has_text="One thing to practise next").first).to_be_visible()
