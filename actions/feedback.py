@@ -106,14 +106,22 @@ class FeedbackRules:
         if work and _has_emoji(text):
             first = next(i for i, ch in enumerate(text) if _has_emoji(ch))
             found.append(("unprofessional", first))
+        located = []
         for criterion_id, start in sorted(found, key=lambda item: item[1]):
             criterion = self.criteria[criterion_id]
-            if criterion_id in seen or (criterion.only_for and not work):
+            if criterion.only_for and not work:
                 continue
-            seen.add(criterion_id)
             span = doc.char_span(start, start + 1, alignment_mode="expand")
-            sentence = span.sent.text if span is not None else text
-            point = Point(criterion, _quote(sentence))
+            sentence = span.sent if span is not None else doc[:]
+            located.append((criterion, sentence))
+        # A strength only counts in a sentence that doesn't undo it: "Sorry if you were upset"
+        # is not naming their feelings, "I lied, but you made me" is not owning it.
+        spoiled = {sentence.start for criterion, sentence in located if criterion.kind == PROBLEM}
+        for criterion, sentence in located:
+            if criterion.id in seen or (criterion.kind == STRENGTH and sentence.start in spoiled):
+                continue
+            seen.add(criterion.id)
+            point = Point(criterion, _quote(sentence.text))
             (feedback.problems if criterion.kind == PROBLEM else feedback.strengths).append(point)
         return feedback
 

@@ -156,7 +156,9 @@ def summary(state: Dict[Text, Any], harmed: bool) -> List[Text]:
     strengths = [c for c in rules.criteria.values() if c.kind == STRENGTH]
     problems = [c for c in rules.criteria.values() if c.kind == PROBLEM]
     for criterion in strengths:
-        lines.append(say["summary_strength"].format(label=criterion.label, count=tally.get(criterion.id, 0), n=n))
+        count = tally.get(criterion.id, 0)
+        lines.append(say["summary_strength"].format(mark="✓" if count else "–", label=criterion.label,
+                                                    count=count, n=n))
     for criterion in problems:
         if tally.get(criterion.id):
             lines.append(say["summary_problem"].format(label=criterion.label, count=tally[criterion.id], n=n))

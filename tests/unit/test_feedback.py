@@ -68,3 +68,10 @@ def test_every_criterion_cites_a_section_of_the_documents():
         path = SEEDS / criterion.source["file"]
         assert criterion.source["section"] in sections(path), criterion.id
         assert criterion.why and (criterion.kind == STRENGTH or criterion.better), criterion.id
+
+
+def test_a_strength_in_a_sentence_that_undoes_it_does_not_count():
+    feedback = analyse("I am sorry I lied to you, but you made me feel so unwanted. Sorry if you were upset.")
+    assert {"but_undoes", "blaming", "conditional_apology"} <= set(feedback.ids(PROBLEM))
+    assert "owns_it" not in feedback.ids(STRENGTH) and "names_feelings" not in feedback.ids(STRENGTH)
+    assert "owns_it" in analyse("I lied to you. You made me feel unwanted.").ids(STRENGTH)
