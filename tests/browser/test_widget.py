@@ -243,7 +243,7 @@ def test_other_origins_are_refused_by_the_socket_io_channel(coach, demo):
 
 def test_a_rehearsal_runs_in_the_widget_with_buttons_for_the_scenario(page, demo):
     open_widget(page, demo)
-    say(page, "can you help me practise what i'll say")
+    say(page, "help me practise what I'll say")
     button = page.locator(".tcw-reply", has_text="A colleague at work")
     expect(button).to_be_visible()
     button.click()
