@@ -16,9 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Text
 
-import yaml
-
-from components.rulebook import RuleBook, load_real_words
+from components.rulebook import RuleBook, load_real_words, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_FILE = ROOT / "knowledge" / "feedback_rules.yml"
@@ -135,9 +133,7 @@ def load_nlp() -> Any:
 
 @lru_cache(maxsize=1)
 def load_feedback_rules() -> FeedbackRules:
-    with RULES_FILE.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
-    return FeedbackRules(data, load_nlp(), load_real_words(SPACY_MODEL))
+    return FeedbackRules(load_rules(RULES_FILE), load_nlp(), load_real_words(SPACY_MODEL))
 
 
 def analyse(text: Text, relationship: Optional[Text] = None) -> Feedback:

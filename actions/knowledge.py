@@ -94,9 +94,6 @@ class Knowledge:
         pool = [c for group in groups for c in group]
         return rng.choice(pool) if pool else None
 
-    def cite(self, card: Card) -> Text:
-        return f"Source: {self.title(card)}, {card.source.section}"
-
     def title(self, card: Card) -> Text:
         return self.titles.get(card.source.file, card.source.file)
 

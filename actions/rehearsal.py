@@ -28,7 +28,6 @@ from actions.unclear import load_replies
 TURNS = 5
 MOODS = ["softening", "hurt", "angry", "withdrawn"]
 START_MOOD = "hurt"
-PARTNER_SCENARIOS_UNSAFE = True  # no rehearsal with a partner once someone said they are harmed
 NOT_ANSWERS = {"safety_concern", "stop_practice"}
 
 

@@ -9,12 +9,13 @@ the classifiers' copy (components/input_check.py).
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.coach import current_relationship
 from actions.feedback import Feedback, analyse, load_feedback_rules
 from actions.knowledge import load_knowledge
 from actions.rehearsal import NOT_ANSWERS, is_stop
@@ -108,16 +109,11 @@ class ValidateApologyForm(FormValidationAction):
         if len(str(value or "").split()) < MIN_WORDS:
             dispatcher.utter_message(text=words()["too_short"])
             return {"apology_draft": None}
-        feedback = analyse(str(value), relationship(tracker))
+        feedback = analyse(str(value), current_relationship(tracker))
         for text in review_text(feedback):
             dispatcher.utter_message(text=text)
         dispatcher.utter_message(json_message=review_payload(feedback))
         return {"apology_draft": "reviewed"}
-
-
-def relationship(tracker: Tracker) -> Optional[Text]:
-    """Who the draft is to: the relationship named in the request or earlier."""
-    return tracker.get_slot("relationship")
 
 
 class ActionReviewEnd(Action):

@@ -27,14 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 from spacy.tokens import Doc
 
 from components.base import StatelessComponent
-from components.rulebook import (  # noqa: F401  (re-exported for scripts and tests)
-    ROOT,
-    Finding,
-    RuleBook,
-    Spelling,
-    load_real_words,
-    load_rules,
-)
+from components.rulebook import ROOT, Finding, RuleBook, load_real_words, load_rules
 
 SAFETY_INTENT = "safety_concern"
 RISK_ENTITY = "risk"
