@@ -106,6 +106,10 @@ class Spelling:
         for form in self.forms:
             for variant in _deletions(form, 2):
                 self.deletions.setdefault(variant, []).append(form)
+        # No word longer than this is within two edits of a rule word: such tokens (a pasted
+        # link, text written without spaces) are never looked up, whose deletions would cost
+        # about n\u00b2/2 strings for n letters.
+        self.longest = max((len(form) for form in self.forms), default=0) + 2
         self.cache: Dict[Tuple[Text, Text], Text] = {}
 
     def key(self, token: Token) -> Text:
@@ -126,7 +130,7 @@ class Spelling:
             return self.forms[lower]
         if lower in self.known:
             return lemma
-        if len(lower) < self.min_length:
+        if len(lower) < self.min_length or len(lower) > self.longest:
             return lemma
         # A real English word is never read as a typo ("cooking" is not "choking", "showed"
         # is not "shoved"): spaCy's lemmatizer knows it, or de-inflects it to a word it knows.
@@ -298,12 +302,23 @@ class RuleBook:
         subject = rule.get("subject")
         if subject:
             wanted = set(self._words(subject)[0])
-            subjects = [c for c in anchor.children if c.dep_ in ("nsubj", "nsubjpass")]
-            if not subjects and anchor.dep_ == "conj":  # "I lost it and hit her"
-                subjects = [c for c in anchor.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+            subjects = self._subjects(anchor)
             if not any(self.spelling.key(c) in wanted or c.lower_ in wanted for c in subjects):
                 return False
         return True
+
+    @staticmethod
+    def _subjects(anchor: Token) -> List[Token]:
+        """Who does it: the verb's own subject, or, where it has none, the subject of the verb it
+        hangs from: "I lost it and hit her" (conj), "I started hitting her", "I tried to choke
+        him" (xcomp), up to three verbs up."""
+        token = anchor
+        for _ in range(4):
+            subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if subjects or token.dep_ not in ("conj", "xcomp") or token.head is token:
+                return subjects
+            token = token.head
+        return []
 
     def _anchor(self, rule: Dict[Text, Any], span: Span) -> Token:
         """The token whose negation matters: the rule's `key` word if given, else the first

@@ -21,11 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the custom components are imported from the project
 SAFETY = ROOT / "tests" / "safety"
 # Gated: the project's safety test sets (recall and false alarms must meet the targets).
-SETS = {"safety_eval": SAFETY / "safety_eval.yml", "safety_eval_fresh": SAFETY / "safety_eval_fresh.yml"}
+SETS = {"safety_eval": SAFETY / "safety_eval.yml", "safety_eval_fresh": SAFETY / "safety_eval_fresh.yml",
+        "safety_check_unseen": SAFETY / "safety_check_unseen.yml"}
 # Reported only: a set written by someone who saw neither the rules nor the training data, and
 # never used to change them, so its figures show how the detection does on messages nobody
-# tuned for.
-UNSEEN = {"safety_check_unseen": SAFETY / "safety_check_unseen.yml"}
+# tuned for. When an unseen set is used to improve the rules, it joins the gated sets and a new
+# unseen set is written.
+UNSEEN = {"safety_check_unseen2": SAFETY / "safety_check_unseen2.yml"}
 NOTES = {
     "safety_eval": "Written separately from the training data and the rules; the rules were "
                    "later refined where they missed messages of this set, so for the rules it is "
@@ -33,8 +35,14 @@ NOTES = {
     "safety_eval_fresh": "Written independently on 2026-11-23; first scored with the guard alone "
                          "at 57.3% recall and 7.2% false alarms, then the rules were generalised "
                          "from its misses. Gated like the first set.",
-    "safety_check_unseen": "Written independently and never used to change rules or data: "
-                           "the honest figure for messages nobody tuned for. Reported, not gated.",
+    "safety_check_unseen": "Written independently and kept unseen until 2026-11-23 (first "
+                           "scored at 84.1% recall, 6.6% false alarms with the model and guard), "
+                           "then used to generalise the rules (round 4 in "
+                           "knowledge/safety_rules.yml). Gated like the others since.",
+    "safety_check_unseen2": "Written independently on 2026-11-23, after the round-4 rules, by "
+                            "someone who saw neither the rules, the training data nor the other "
+                            "sets; never used to change them: the honest figure for messages "
+                            "nobody tuned for. Reported, not gated.",
 }
 REPORT = ROOT / "reports" / "safety_evaluation.md"
 

@@ -305,6 +305,37 @@ def test_every_resource_entry_has_a_source_and_a_checked_date(code, entry):
         assert field in entry, f"{entry['name']}: no {field}"
 
 
+REFERENCE = ROOT.parent / "shared" / "safety-resources.md"
+
+
+def digits(text):
+    return "".join(ch for ch in str(text or "") if ch.isdigit())
+
+
+@pytest.mark.skipif(not REFERENCE.exists(), reason="../shared/safety-resources.md is not beside "
+                    "the project, so the numbers cannot be checked against it")
+@pytest.mark.parametrize("code, entry", list(raw_resource_entries()),
+                         ids=lambda value: value if isinstance(value, str) else value["name"])
+def test_every_number_shown_is_the_one_in_the_reference_table(code, entry):
+    """A wrong digit sends a person in danger nowhere: every phone number and text code a
+    verified entry shows is the one in the reference table, in the row of its own country."""
+    if entry.get("verified") is False:
+        return
+    names = {"GB": "UK", "AU": "Australia", "IE": "Ireland", "NZ": "New Zealand", "IN": "India",
+             "CA": "Canada", "US": "US"}
+    rows = [line for line in REFERENCE.read_text().splitlines()
+            if line.startswith(f"| {names.get(code, 'anywhere else')} |")]
+    assert len(rows) == 1, code
+    row = digits(rows[0].replace(" ", ""))
+    if code in names:
+        emergency = digits(RAW["regions"][code]["emergency"])
+        assert emergency and emergency in row, (code, RAW["regions"][code]["emergency"])
+    for field in ("phone", "text"):
+        number = digits(entry.get(field))
+        if number:
+            assert number in row, f"{entry['name']}: {field} {entry[field]!r} not in the {code} row"
+
+
 def test_every_region_has_the_documented_fields():
     assert set(RAW["regions"]) == {"US", "GB", "CA", "AU", "IE", "NZ", "IN"}
     for code, region in RAW["regions"].items():
