@@ -42,6 +42,14 @@ def current_relationship(tracker: Tracker) -> Optional[Text]:
     return tracker.get_slot("relationship")
 
 
+def current_betrayal(tracker: Tracker) -> Optional[Text]:
+    """What happened (cheating, lying, ...), named in this message or remembered from earlier."""
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "betrayal" and entity.get("value"):
+            return str(entity["value"])
+    return tracker.get_slot("betrayal")
+
+
 def coaching_paused(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """While the safety check is open, no advice: say so and ask the check again."""
     if tracker.get_slot("safety_open") is not True:
@@ -66,7 +74,8 @@ def give_card(
     lines = load_resources().lines
     relationship = current_relationship(tracker)
     harmed = HARMED in risks_seen(tracker)
-    card = knowledge.choose(intent, relationship, avoid=avoid, harmed=harmed)
+    betrayal = current_betrayal(tracker)
+    card = knowledge.choose(intent, relationship, avoid=avoid, harmed=harmed, betrayal=betrayal)
     withheld = knowledge.withholds(intent, harmed)
     if card is not None and strict and card.id in avoid:
         card = None
@@ -82,8 +91,9 @@ def give_card(
 
     parts = [intro] if intro else []
     parts.append(card.text)
-    if card.say_this:
-        parts.append(f"You could say: \u201c{card.say_this}\u201d")
+    say_this = knowledge.say_this(card, betrayal)
+    if say_this:
+        parts.append(f"You could say: \u201c{say_this}\u201d")
     buttons = []
     if intent == "describe_situation" and relationship is None:
         parts.append("Who is it you hurt? It helps me tailor what I suggest.")

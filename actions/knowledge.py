@@ -35,6 +35,8 @@ class Card:
     say_this: Optional[Text] = None
     # Advice that could put someone who is being harmed at more risk (guidance.yml header).
     unsafe_if_harmed: bool = False
+    # Only for what happened (cheating, lying, ...); empty: any.
+    betrayals: Sequence[Text] = ()
 
     def fits(self, relationship: Optional[Text]) -> bool:
         return relationship in self.relationships if relationship else False
@@ -48,6 +50,7 @@ class Card:
 class Knowledge:
     cards: List[Card]
     titles: Dict[Text, Text] = field(default_factory=dict)
+    what_you_did: Dict[Text, Dict[Text, Text]] = field(default_factory=dict)
 
     def cards_for(self, intent: Text) -> List[Card]:
         return [card for card in self.cards if intent in card.intents]
@@ -63,6 +66,7 @@ class Knowledge:
         avoid: Union[None, Text, Collection[Text]] = None,
         rng: Optional[random.Random] = None,
         harmed: bool = False,
+        betrayal: Optional[Text] = None,
     ) -> Optional[Card]:
         """A card for the intent: one written for this relationship if there is one, else a
         general card (romantic cards when the relationship is unknown), never ``avoid`` (the card
@@ -71,10 +75,14 @@ class Knowledge:
         ``avoid`` may also be several ids (every card shown on this topic, for "tell me more").
 
         ``harmed``: the person said they are being harmed, so no card marked
-        ``unsafe_if_harmed`` is ever chosen (None when no other card fits)."""
+        ``unsafe_if_harmed`` is ever chosen (None when no other card fits).
+
+        ``betrayal``: what happened, once told; cards written for it come first, and cards
+        written for something else are never chosen."""
         rng = rng or random
         avoid = {avoid} if isinstance(avoid, str) else set(avoid or ())
-        candidates = self.cards_for(intent)
+        candidates = [c for c in self.cards_for(intent)
+                      if not c.betrayals or betrayal in c.betrayals]
         withheld = harmed and any(c.unsafe_if_harmed for c in candidates)
         if harmed:
             candidates = [c for c in candidates if not c.unsafe_if_harmed]
@@ -87,12 +95,24 @@ class Knowledge:
         # Cards written for another relationship are a last resort, not used in place of
         # withheld ones (a partner would get advice meant for a coworker).
         groups = (specific, general) if withheld else (specific, general, candidates)
+        about = [c for c in candidates if c.betrayals and (
+            c.fits(relationship) or c.general
+            or (relationship is None and set(c.relationships) & set(ROMANTIC)))]
+        groups = (about,) + groups
         for group in groups:
             fresh = [c for c in group if c.id not in avoid]
             if fresh:
                 return rng.choice(fresh)
         pool = [c for group in groups for c in group]
         return rng.choice(pool) if pool else None
+
+    def say_this(self, card: Card, betrayal: Optional[Text] = None) -> Optional[Text]:
+        """The card's words to say, with "[what you did]" filled in once we know what happened."""
+        words = self.what_you_did.get(betrayal or "")
+        if not card.say_this or not words:
+            return card.say_this
+        text = card.say_this.replace("I [what you did]", f"I {words['past']}")
+        return text.replace("[what you did]", words["gerund"])
 
     def title(self, card: Card) -> Text:
         return self.titles.get(card.source.file, card.source.file)
@@ -123,10 +143,12 @@ def parse_knowledge(guidance: dict, sources: dict) -> Knowledge:
                 relationships=tuple(raw.get("relationships") or (ANY,)),
                 say_this=raw.get("say_this"),
                 unsafe_if_harmed=raw.get("unsafe_if_harmed") is True,
+                betrayals=tuple(raw.get("betrayals") or ()),
             )
         )
     titles = {s["file"]: s["title"] for s in sources.get("sources", [])}
-    return Knowledge(cards=cards, titles=titles)
+    return Knowledge(cards=cards, titles=titles,
+                     what_you_did=dict(guidance.get("what_you_did") or {}))
 
 
 @lru_cache(maxsize=1)

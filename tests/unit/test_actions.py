@@ -72,6 +72,52 @@ def test_relationship_from_this_message_wins_over_the_remembered_one():
     assert events[0]["value"] in friend_cards
 
 
+def betrayal_cards(betrayal):
+    return {c.id for c in KNOWLEDGE.cards if betrayal in c.betrayals}
+
+
+@pytest.mark.parametrize("betrayal, relationship", [
+    ("cheating", "spouse"), ("cheating", None), ("lying", "friend"), ("lying", "family"),
+    ("broken_promise", "coworker"), ("shared_secret", "friend")])
+def test_what_happened_chooses_the_first_card(betrayal, relationship):
+    """Told once ("I lied to my best friend"), what happened shapes the advice."""
+    assert betrayal_cards(betrayal), f"no card written for {betrayal}"
+    slots = {"relationship": relationship} if relationship else {}
+    entities = [{"entity": "betrayal", "value": betrayal}]
+    _, events = run(ActionCoach(), tracker("describe_situation", entities=entities, slots=slots))
+    assert events[0]["value"] in betrayal_cards(betrayal)
+    # remembered later, from the slot
+    _, events = run(ActionCoach(), tracker("describe_situation",
+                                           slots=dict(slots, betrayal=betrayal)))
+    assert events[0]["value"] in betrayal_cards(betrayal)
+
+
+def test_advice_for_something_else_that_happened_is_never_given():
+    others = betrayal_cards("cheating") | betrayal_cards("lying") | betrayal_cards("broken_promise")
+    unknown = others | betrayal_cards("shared_secret")
+    last = None
+    for _ in range(30):
+        _, events = run(ActionCoach(), tracker("describe_situation", slots={
+            "relationship": "friend", "betrayal": "shared_secret", "last_card": last}))
+        last = events[0]["value"]
+        assert last not in others
+        _, events = run(ActionCoach(), tracker("describe_situation", slots={"relationship": "friend"}))
+        assert events[0]["value"] not in unknown  # nothing said about what happened
+
+
+def test_the_words_to_say_name_what_happened():
+    friend_card = KNOWLEDGE.card("describe_friend_family")
+    assert "[what you did]" in friend_card.say_this
+    messages, events = run(ActionCoach(), tracker("describe_situation", slots={
+        "relationship": "friend", "betrayal": "lying", "last_card": "describe_lying"}))
+    assert events[0]["value"] == "describe_friend_family"
+    assert "I'm sorry I lied to you." in messages[0]["text"]
+    assert "[what you did]" not in messages[0]["text"]
+    gerund = next(c for c in KNOWLEDGE.cards if c.say_this and "for [what you did]" in c.say_this)
+    assert "for breaking my promise to you" in KNOWLEDGE.say_this(gerund, "broken_promise")
+    assert KNOWLEDGE.say_this(gerund, None) == gerund.say_this  # unknown: left for them to fill
+
+
 def test_situation_without_a_relationship_asks_who_with_buttons():
     messages, _ = run(ActionCoach(), tracker("describe_situation"))
     payloads = [b["payload"] for b in messages[0]["buttons"]]
