@@ -1,5 +1,5 @@
 # Trust Coach: the two commands are `make run` and `make test`.
-.PHONY: run test setup train shell validate evaluate bench clean
+.PHONY: run test setup train shell validate evaluate bench multi robustness clean
 
 run:            ## set up, train if needed, start the coach
 	bash scripts/run.sh
@@ -22,8 +22,14 @@ validate: setup
 evaluate: train ## NLU scores on the held-out test split -> reports/nlu_evaluation.md
 	.venv/bin/python scripts/evaluate.py
 
-bench: train    ## latency, training and start-up figures
+bench: train    ## the coach beside Rasa's stock assistant: latency at 1/10/50 conversations, memory, start-up, training
 	.venv/bin/python scripts/bench.py
+
+multi: train    ## 2 Rasa servers + Redis + PostgreSQL + nginx, one killed mid-run (root; installs redis-server, nginx, postgresql if missing)
+	.venv/bin/python scripts/multi_instance_test.py
+
+robustness: train  ## fuzzing (5,000 malformed requests), 50 x 20-turn load, action server restarted mid-conversation
+	PYTHONWARNINGS=ignore .venv/bin/python -m pytest -q -s tests/robustness
 
 clean:
 	rm -rf models results .rasa

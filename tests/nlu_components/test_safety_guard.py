@@ -10,6 +10,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from components.safety_guard import SafetyGuard
 
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+
 GUARD = SafetyGuard(SafetyGuard.get_default_config())
 
 
@@ -129,3 +131,15 @@ def test_a_double_star_gap_crosses_a_full_stop_and_a_single_one_does_not(nlp):
 ])
 def test_shapes_that_once_slipped_through(nlp, text):
     assert risks(nlp, text)
+
+
+def test_every_rule_has_its_own_id_and_a_pattern():
+    """Rules are matched and excepted by id: two rules with one id would share their exceptions."""
+    import collections
+
+    import yaml
+
+    rules = yaml.safe_load((ROOT / "knowledge" / "safety_rules.yml").read_text())["rules"]
+    repeated = [i for i, n in collections.Counter(r["id"] for r in rules).items() if n > 1]
+    assert not repeated, repeated
+    assert all(("phrase" in r) or ("phrases" in r) or ("verb" in r) for r in rules)

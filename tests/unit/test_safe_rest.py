@@ -1,0 +1,42 @@
+"""The REST channel keeps message text out of the logs when handling a message fails."""
+import asyncio
+import logging
+
+import pytest
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+from channels.safe_rest import without_text_in_logs
+
+SECRET = "she found out about the affair with Sam from work"
+
+
+def deliver(handler):
+    message = UserMessage(SECRET, CollectingOutputChannel(), "someone")
+    # its own event loop in a thread-free way, whatever loop other tests left running
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(without_text_in_logs(handler)(message))
+    finally:
+        loop.close()
+
+
+@pytest.mark.parametrize("error", [RuntimeError(f"could not handle {SECRET!r}"),
+                                   asyncio.CancelledError()])
+def test_a_failure_is_logged_without_the_message_text(error, caplog):
+    async def failing(message):
+        raise error
+
+    with caplog.at_level(logging.DEBUG):
+        deliver(failing)  # does not raise: the person still gets a reply list
+    assert "handling a message" in caplog.text
+    assert "affair" not in caplog.text and "Sam" not in caplog.text
+
+
+def test_a_message_handled_normally_is_passed_through():
+    seen = []
+
+    async def handler(message):
+        seen.append(message.text)
+
+    deliver(handler)
+    assert seen == [SECRET]
