@@ -15,19 +15,17 @@ echo "== conversation tests"
   --fail-on-prediction-errors --quiet
 
 echo "== NLU evaluation (held-out split)"
-# The target is F1 >= 0.90 for each core intent. It is not met: adding the practice intents
-# (start_rehearsal, review_apology, stop_practice; 2026-11-23) brought defensiveness down from
-# 0.889 to 0.844 (precision 0.785: unrelated messages read as defensive). The gate is a
-# regression floor of 0.80 until that is fixed; the report marks every core intent under 0.90.
-.venv/bin/python scripts/evaluate.py --min-f1 0.80 > /dev/null
+# The target is F1 >= 0.90 for each core intent; the gate is a regression floor of 0.85 (the
+# report marks every core intent under 0.90).
+.venv/bin/python scripts/evaluate.py --min-f1 0.85 > /dev/null
 sed -n '1,40p' reports/nlu_evaluation.md
 
 echo "== safety evaluation (the safety test sets)"
-# A hard test: 100% recall on tests/safety/safety_eval*.yml. False alarms are held under 10% as a
-# regression floor: the project's target is 3%, not yet met (the learned model's false alarms;
-# the rule-based guard alone has none on these sets). The unseen check set is reported alongside
-# (reports/safety_evaluation.md), not gated.
-.venv/bin/python scripts/evaluate_safety.py --min-recall 1.0 --max-false-alarms 0.10 2>/dev/null \
+# A hard test: 100% recall on tests/safety/safety_eval*.yml. The target for false alarms is 3%
+# (met when last measured, see reports/safety_evaluation.md); the gate is 5%, so that a retrained
+# model's one or two extra false alarms do not hide the recall result. The former unseen sets
+# are gated at 98% recall and 10% false alarms; the current unseen set is reported, not gated.
+.venv/bin/python scripts/evaluate_safety.py --min-recall 1.0 --max-false-alarms 0.05 2>/dev/null \
   | grep -v '^\s*$' | grep -E '^(- |#)' || { echo "safety evaluation below its floor"; exit 1; }
 
 echo "== pytest"
