@@ -42,12 +42,20 @@ def current_relationship(tracker: Tracker) -> Optional[Text]:
     return tracker.get_slot("relationship")
 
 
-def current_betrayal(tracker: Tracker) -> Optional[Text]:
-    """What happened (cheating, lying, ...), named in this message or remembered from earlier."""
+def told_betrayal(tracker: Tracker) -> Optional[Text]:
+    """What happened (cheating, lying, ...) as this message says it: the model's entity, else
+    the words listed in knowledge/guidance.yml (what_you_did)."""
+    knowledge = load_knowledge()
     for entity in tracker.latest_message.get("entities") or []:
-        if entity.get("entity") == "betrayal" and entity.get("value"):
-            return str(entity["value"])
-    return tracker.get_slot("betrayal")
+        value = entity.get("value")
+        if entity.get("entity") == "betrayal" and value in knowledge.what_you_did:
+            return str(value)
+    return knowledge.betrayal_in(tracker.latest_message.get("text"))
+
+
+def current_betrayal(tracker: Tracker) -> Optional[Text]:
+    """What happened, named in this message or remembered from earlier."""
+    return told_betrayal(tracker) or tracker.get_slot("betrayal")
 
 
 def coaching_paused(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -107,8 +115,11 @@ def give_card(
     dispatcher.utter_message(json_message=knowledge.source_payload(card))
     shown = list(tracker.get_slot("cards_shown") or []) if intent == tracker.get_slot(
         "last_topic") else []
-    return [SlotSet("last_card", card.id), SlotSet("last_topic", intent),
-            SlotSet("cards_shown", (shown + [card.id])[-20:])]
+    events = [SlotSet("last_card", card.id), SlotSet("last_topic", intent),
+              SlotSet("cards_shown", (shown + [card.id])[-20:])]
+    if betrayal and betrayal != tracker.get_slot("betrayal"):
+        events.append(SlotSet("betrayal", betrayal))  # remembered for later replies
+    return events
 
 
 class ActionCoach(Action):

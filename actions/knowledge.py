@@ -6,6 +6,7 @@ knowledge/sources.yml; this module only reads and selects.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -113,6 +114,16 @@ class Knowledge:
             return card.say_this
         text = card.say_this.replace("I [what you did]", f"I {words['past']}")
         return text.replace("[what you did]", words["gerund"])
+
+    def betrayal_in(self, text: Optional[Text]) -> Optional[Text]:
+        """What happened, from the words of a message ("i lied to my friend" -> lying), for when
+        the model tagged no betrayal entity. None when no listed word is there."""
+        lowered = " ".join(re.findall(r"[a-z']+", (text or "").lower().replace("\u2019", "'")))
+        for kind, words in self.what_you_did.items():
+            for phrase in words.get("words") or ():
+                if re.search(rf"(?<![a-z']){re.escape(phrase)}(?![a-z'])", lowered):
+                    return kind
+        return None
 
     def title(self, card: Card) -> Text:
         return self.titles.get(card.source.file, card.source.file)

@@ -14,8 +14,20 @@ DEMO_ORIGINS="http://127.0.0.1:$WIDGET_PORT http://localhost:$WIDGET_PORT"
 RASA_CORS="$(echo "${RASA_CORS:-} $DEMO_ORIGINS" | tr ',' ' ' | xargs)"
 export RASA_CORS
 read -r -a cors_origins <<< "$RASA_CORS"
+# Loopback unless told otherwise: the action server has no authentication, and the Rasa server
+# belongs behind the site's proxy. ACTION_HOST / RASA_INTERFACE change them (e.g. 0.0.0.0 in a
+# container, with the port kept private).
+ACTION_HOST=${ACTION_HOST:-127.0.0.1}
+RASA_INTERFACE=${RASA_INTERFACE:-127.0.0.1}
+# Rasa's HTTP API (conversations, model, ...) stays off unless RASA_API_TOKEN is set; then it
+# needs that token on every call.
+api_args=()
+if [ -n "${RASA_API_TOKEN:-}" ]; then
+  api_args=(--enable-api --auth-token "$RASA_API_TOKEN")
+fi
 mkdir -p logs
-.venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" > logs/actions.log 2>&1 &
+SANIC_HOST="$ACTION_HOST" .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" \
+  > logs/actions.log 2>&1 &
 actions_pid=$!
 .venv/bin/python scripts/serve_widget.py --port "$WIDGET_PORT" --server "http://localhost:$PORT" \
   > logs/widget.log 2>&1 &
@@ -32,4 +44,6 @@ Trust Coach is starting (the model takes about half a minute to load).
 Logs: logs/actions.log, logs/widget.log. Ctrl-C stops the coach.
 
 MSG
-.venv/bin/rasa run --model models --port "$PORT" --endpoints endpoints.yml --credentials credentials.yml --cors "${cors_origins[@]}"
+.venv/bin/rasa run --model models --interface "$RASA_INTERFACE" --port "$PORT" \
+  --endpoints endpoints.yml --credentials credentials.yml --cors "${cors_origins[@]}" \
+  ${api_args[@]+"${api_args[@]}"}

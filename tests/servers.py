@@ -49,6 +49,7 @@ class Coach:
             [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
              "--port", str(self.action_port)],
             cwd=ROOT, stdout=(self.logs / "actions.log").open("ab"), stderr=subprocess.STDOUT,
+            env=dict(os.environ, SANIC_HOST="127.0.0.1"),  # as `make run`: loopback only
         )
         wait_for(f"http://127.0.0.1:{self.action_port}/health", self.action_process)
 

@@ -2,6 +2,7 @@
 import uuid
 
 import pytest
+import requests
 
 from actions.knowledge import load_knowledge
 
@@ -72,6 +73,43 @@ def test_context_carries_the_relationship_into_later_replies(coach):
     card = card_of(coach.say(user, "honestly i only did it because i was so stressed and overworked"))
     assert card is not None and "excuse_making" in card.intents
     assert "coworker" in card.relationships, card.id
+
+
+def test_what_happened_carries_into_later_advice(coach):
+    """Told once, what happened (here a lie, to a friend) shapes the first advice and the words
+    offered later."""
+    user = new_user()
+    first = card_of(coach.say(user, "i lied to my best friend about where the money went"))
+    assert first is not None and "lying" in first.betrayals, first
+    later = coach.say(user, "how do i say sorry to her")
+    assert card_of(later) is not None and "how_apologize" in card_of(later).intents
+    assert "[what you did]" not in texts(later)
+
+
+def listening_addresses(port):
+    """Local addresses a TCP port listens on, from /proc/net/tcp and tcp6."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = open(table).read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            local, state = row.split()[1], row.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:
+                found.add(address)
+    return found
+
+
+def test_action_server_listens_on_loopback_only_and_the_http_api_is_off(coach):
+    addresses = listening_addresses(coach.action_port)
+    assert addresses == {"0100007F"}, addresses  # 127.0.0.1, not 0.0.0.0
+    # Rasa's HTTP API (trackers, model, ...) is not started without --enable-api.
+    for path in ("/conversations/someone/tracker", "/model/parse", "/status", "/domain"):
+        response = requests.request("POST" if path == "/model/parse" else "GET",
+                                    coach.url + path, json={"text": "hi"}, timeout=30)
+        assert response.status_code in (403, 404, 405), (path, response.status_code)
 
 
 def test_a_first_conversation_reads_sensibly(coach):

@@ -92,6 +92,21 @@ def test_what_happened_chooses_the_first_card(betrayal, relationship):
     assert events[0]["value"] in betrayal_cards(betrayal)
 
 
+@pytest.mark.parametrize("text, betrayal", [
+    ("i lied to my best friend about where the money went", "lying"),
+    ("My wife found out about the affair", "cheating"),
+    ("told everyone the secret my sister told me in confidence", "shared_secret"),
+    ("i broke my promise to my dad again", "broken_promise"),
+    ("we had a fight about chores", None),
+])
+def test_what_happened_is_read_from_the_words_when_the_model_tags_nothing(text, betrayal):
+    assert KNOWLEDGE.betrayal_in(text) == betrayal
+    _, events = run(ActionCoach(), tracker("describe_situation", text=text,
+                                           slots={"relationship": "friend"}))
+    remembered = [e["value"] for e in events if e.get("name") == "betrayal"]
+    assert remembered == ([betrayal] if betrayal else [])
+
+
 def test_advice_for_something_else_that_happened_is_never_given():
     others = betrayal_cards("cheating") | betrayal_cards("lying") | betrayal_cards("broken_promise")
     unknown = others | betrayal_cards("shared_secret")
