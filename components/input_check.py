@@ -2,8 +2,10 @@
 
 Three graph components:
 
-* ``InputCleaner`` runs first. It removes control and invisible characters and cuts anything
-  beyond ``hard_max_chars`` so the pipeline only ever sees a bounded, printable text.
+* ``InputCleaner`` runs first. It removes control and invisible characters, drops entity values
+  that are not text or numbers from a "/" payload (see ``clean_payload``), breaks up runs of
+  more than ``max_word_chars`` characters without a space (see ``bound_words``) and cuts
+  anything beyond ``hard_max_chars`` so the pipeline only ever sees a bounded, printable text.
 * ``InputTrimmer`` runs right after SpacyNLP. It keeps the parse of the whole message for the
   safety guard (so danger mentioned late in a long message is still seen) and gives the
   classifiers only the first ``max_chars`` characters (cut at a sentence or word boundary).
@@ -14,6 +16,7 @@ Three graph components:
 """
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from functools import lru_cache
@@ -50,6 +53,75 @@ def clean_text(text: Any) -> Text:
         else:
             cleaned.append(char)
     return re.sub(r"[ \t]{2,}", " ", "".join(cleaned)).strip()
+
+
+# Rasa's pattern for a "/" payload (rasa.shared.core.training_data.story_reader.
+# yaml_story_reader.YAMLStoryReader._regex_message_pattern): /intent@confidence{entities}rest
+_PAYLOAD = re.compile(r"^(?P<head>/[^{@]+(?:@[0-9.]+)?)(?P<entities>{.+})(?P<rest>.*)")
+_SCALARS = (str, int, float, bool)
+
+
+def clean_payload(text: Text) -> Text:
+    """A "/" payload with only text, number or true/false entity values (or lists of them).
+
+    Rasa turns ``/intent{"entity": value}`` into the intent and entities without checking the
+    values, and the actions compare entity and slot values with known names: an object or a
+    nested list there (``/start_rehearsal{"scenario": {"a": 1}}``) made the action fail in the
+    action server ("unhashable type") and the reply was lost. Such values are dropped; anything
+    else is left exactly as sent (Rasa itself ignores entities that are not a JSON object).
+    """
+    match = _PAYLOAD.match(text)
+    if not match:
+        return text
+    try:
+        entities = json.loads(match.group("entities"))
+    except (ValueError, RecursionError):
+        return text
+    if not isinstance(entities, dict):
+        return text
+    kept: Dict[Text, Any] = {}
+    for name, value in entities.items():
+        if isinstance(value, list):
+            value = [v for v in value if isinstance(v, _SCALARS)]
+            if value:
+                kept[name] = value
+        elif isinstance(value, _SCALARS):
+            kept[name] = value
+    if kept == entities:
+        return text
+    payload = json.dumps(kept)  # escapes, as a lone surrogate cannot be written otherwise
+    return match.group("head") + payload + match.group("rest") + text[match.end():]
+
+
+def bound_words(text: Text, max_chars: int, payload_chars: int = 0) -> Text:
+    """No run of characters without a space longer than ``max_chars``: a longer run of
+    whitespace becomes one space (or a blank line when it had a line break), and a space is put
+    after every ``max_chars`` characters of a longer run of other characters (a pasted link or
+    code, text in a language written without spaces, 30,000 "!"). A leading "/" payload (a
+    button's intent and entities, ``/describe_situation{"relationship":"coworker"}``) of up to
+    ``payload_chars`` characters is kept whole.
+
+    spaCy's tokenizer takes time quadratic in the length of such a run when it is made of
+    characters it splits off one by one (punctuation, symbols, emoji): 5,000 "!" took 4 s and
+    30,000 emoji about three minutes, with the whole server blocked. The safety guard's typo
+    index was also quadratic in a token's length (components/rulebook.py now skips tokens
+    longer than any rule word).
+    """
+    def space(match: "re.Match[str]") -> Text:
+        return "\n\n" if "\n" in match.group() else " "
+
+    def split(match: "re.Match[str]") -> Text:
+        run = match.group()
+        return " ".join(run[i:i + max_chars] for i in range(0, len(run), max_chars))
+
+    head = ""
+    if text.startswith("/") and payload_chars > 0:
+        payload = re.match(r"\S{1,%d}(?!\S)" % payload_chars, text)
+        if payload:
+            head, text = payload.group(), text[payload.end():]
+    longer = "{%d,}" % (max_chars + 1)
+    text = re.sub(r"\s" + longer, space, text)
+    return head + re.sub(r"\S" + longer, split, text)
 
 
 def trim_text(text: Text, max_chars: int) -> Text:
@@ -111,15 +183,18 @@ class InputCleaner(StatelessComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"hard_max_chars": 30000}
+        return {"hard_max_chars": 30000, "max_word_chars": 50, "max_payload_chars": 200}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.max_chars = int(config["hard_max_chars"])
+        self.max_word_chars = int(config.get("max_word_chars") or 50)
+        self.max_payload_chars = int(config.get("max_payload_chars") or 200)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             original = message.get(TEXT)
-            text = clean_text(original)
+            text = clean_payload(clean_text(original))
+            text = bound_words(text, self.max_word_chars, self.max_payload_chars)
             if len(text) > self.max_chars:
                 message.set(TRIMMED_FROM, len(text))
                 text = trim_text(text, self.max_chars)
