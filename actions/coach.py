@@ -99,7 +99,7 @@ def give_card(
 
     parts = [intro] if intro else []
     parts.append(card.text)
-    say_this = knowledge.say_this(card, betrayal)
+    say_this = knowledge.say_this(card, betrayal, relationship)
     if say_this:
         parts.append(f"You could say: \u201c{say_this}\u201d")
     buttons = []

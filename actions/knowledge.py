@@ -107,10 +107,15 @@ class Knowledge:
         pool = [c for group in groups for c in group]
         return rng.choice(pool) if pool else None
 
-    def say_this(self, card: Card, betrayal: Optional[Text] = None) -> Optional[Text]:
-        """The card's words to say, with "[what you did]" filled in once we know what happened."""
+    def say_this(self, card: Card, betrayal: Optional[Text] = None,
+                 relationship: Optional[Text] = None) -> Optional[Text]:
+        """The card's words to say, with "[what you did]" filled in once we know what happened
+        (and, where the words are only for some relationships, to whom)."""
         words = self.what_you_did.get(betrayal or "")
         if not card.say_this or not words:
+            return card.say_this
+        only_for = words.get("relationships")
+        if only_for and relationship not in only_for:
             return card.say_this
         text = card.say_this.replace("I [what you did]", f"I {words['past']}")
         return text.replace("[what you did]", words["gerund"])

@@ -133,6 +133,14 @@ def test_the_words_to_say_name_what_happened():
     assert KNOWLEDGE.say_this(gerund, None) == gerund.say_this  # unknown: left for them to fill
 
 
+def test_cheated_on_you_is_said_only_to_a_partner():
+    """Someone who slept with their sister's fiance did not cheat on the sister."""
+    card = KNOWLEDGE.card("describe_friend_family")
+    assert KNOWLEDGE.say_this(card, "cheating", "family") == card.say_this
+    assert "I cheated on you" in KNOWLEDGE.say_this(card, "cheating", "spouse")
+    assert "I lied to you" in KNOWLEDGE.say_this(card, "lying", "family")
+
+
 def test_situation_without_a_relationship_asks_who_with_buttons():
     messages, _ = run(ActionCoach(), tracker("describe_situation"))
     payloads = [b["payload"] for b in messages[0]["buttons"]]
