@@ -24,7 +24,8 @@ echo "== safety evaluation (the safety test sets)"
 # A hard test: 100% recall on tests/safety/safety_eval*.yml. The target for false alarms is 3%
 # (met when last measured, see reports/safety_evaluation.md); the gate is 5%, so that a retrained
 # model's one or two extra false alarms do not hide the recall result. The former unseen sets
-# are gated at 95% recall and 10% false alarms; the current unseen set is reported, not gated.
+# are gated at 95% recall and 15% false alarms (a regression floor: 5.5% and 8.3% when last
+# measured); the current unseen set is reported, not gated.
 .venv/bin/python scripts/evaluate_safety.py --min-recall 1.0 --max-false-alarms 0.05 2>/dev/null \
   | grep -v '^\s*$' | grep -E '^(- |#)' || { echo "safety evaluation below its floor"; exit 1; }
 
