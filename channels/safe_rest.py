@@ -9,11 +9,14 @@ It also keeps message text out of the logs when handling a message fails or time
 own channel logs the text at ERROR level then ("rest.message.received.timeout", text=...),
 which would break the promise that no message text is logged.
 
-Two more guards (found by tests/robustness): when handling a message sent nothing back (an
-action failed, e.g. the action server is down), the person gets a calm "can't answer right now"
-with the emergency line instead of an empty list (``never_silent``); and a request with a
-negative Content-Length gets 400 instead of freezing the whole server in Sanic 21.12
-(``refuse_negative_content_length``).
+More guards, found by tests/robustness: when handling a message sent nothing back (an action
+failed, e.g. the action server is down), the person gets a calm "can't answer right now" with
+the emergency line instead of an empty list (``never_silent``); a request with a negative
+Content-Length gets 400 instead of freezing the whole server in Sanic 21.12
+(``refuse_negative_content_length``); and a call to the action server whose connection was
+closed before the request was written is tried once more (``retry_action_server_calls_once``).
+This module is imported by the Rasa server at start-up (credentials.yml), so the last two
+cover the whole server.
 """
 import logging
 import re
@@ -48,8 +51,7 @@ def refuse_negative_content_length() -> None:
     request froze the whole Rasa server (every channel, every conversation, even SIGTERM) at
     100% CPU. Fixed upstream in Sanic 24 (sanic-org/sanic#2979, "Error on bad body length").
     Until Rasa allows that version, reading such a body is refused and the connection closed.
-    Sanic itself refuses a length that is not a number. This module is imported by the Rasa
-    server at start-up (credentials.yml), so the whole server is covered.
+    Sanic itself refuses a length that is not a number.
     """
     from sanic.http import Http
 
@@ -70,6 +72,39 @@ def refuse_negative_content_length() -> None:
 
 
 refuse_negative_content_length()
+
+
+def retry_action_server_calls_once() -> None:
+    """Try a request to the action server (any endpoint) once more when the connection failed.
+
+    Rasa opens a new connection for each action call. When the Rasa server's event loop is
+    busy for more than 5 s between opening it and writing the request (the NLU of a long
+    message runs in that loop), the action server (Sanic, keep-alive timeout 5 s) has already
+    closed the idle connection: "Cannot write to closing transport", the action fails and its
+    reply is lost. The request was not sent, so trying once more on a new connection is safe
+    (the actions here only read the conversation and return events). Found under load by
+    tests/robustness; the fix at the source is a longer keep-alive in the action server
+    (SANIC_KEEP_ALIVE_TIMEOUT=120 in its environment; rasa-sdk later set 120 itself).
+    """
+    import aiohttp
+    from rasa.utils.endpoints import EndpointConfig
+
+    if getattr(EndpointConfig.request, "retries_once", False):
+        return
+    request = EndpointConfig.request
+
+    async def request_retrying_once(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return await request(self, *args, **kwargs)
+        except aiohttp.ClientOSError as error:
+            logger.warning("request to %s failed (%s), trying once more", self.url, error)
+            return await request(self, *args, **kwargs)
+
+    request_retrying_once.retries_once = True  # type: ignore[attr-defined]
+    EndpointConfig.request = request_retrying_once  # type: ignore[assignment]
+
+
+retry_action_server_calls_once()
 
 
 def without_text_in_logs(

@@ -858,7 +858,8 @@ def run(args: argparse.Namespace, tmp: Path, stack: Stack) -> bool:
     action_port = free_port()
     action_url = f"http://127.0.0.1:{action_port}/webhook"
     actions = stack.start("actions", [RASA, "run", "actions", "--actions", "actions",
-                                      "--port", str(action_port)])
+                                      "--port", str(action_port)],
+                          env=dict(os.environ, SANIC_HOST="127.0.0.1", SANIC_KEEP_ALIVE_TIMEOUT="120"))
     log("starting the action server and two Rasa servers (the model takes a while to load)")
     token = secrets.token_hex(16)
     env = dict(os.environ)

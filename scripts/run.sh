@@ -26,7 +26,9 @@ if [ -n "${RASA_API_TOKEN:-}" ]; then
   api_args=(--enable-api --auth-token "$RASA_API_TOKEN")
 fi
 mkdir -p logs
-SANIC_HOST="$ACTION_HOST" .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" \
+# A keep-alive longer than Sanic's 5 s: the Rasa server may hold a connection idle while it
+# parses a long message, and a closed connection would lose that turn's reply.
+SANIC_HOST="$ACTION_HOST" SANIC_KEEP_ALIVE_TIMEOUT=120 .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" \
   > logs/actions.log 2>&1 &
 actions_pid=$!
 .venv/bin/python scripts/serve_widget.py --port "$WIDGET_PORT" --server "http://localhost:$PORT" \

@@ -49,7 +49,8 @@ class Coach:
             [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
              "--port", str(self.action_port)],
             cwd=ROOT, stdout=(self.logs / "actions.log").open("ab"), stderr=subprocess.STDOUT,
-            env=dict(os.environ, SANIC_HOST="127.0.0.1"),  # as `make run`: loopback only
+            # as `make run`: loopback only, keep-alive 120 s
+            env=dict(os.environ, SANIC_HOST="127.0.0.1", SANIC_KEEP_ALIVE_TIMEOUT="120"),
         )
         wait_for(f"http://127.0.0.1:{self.action_port}/health", self.action_process)
 
