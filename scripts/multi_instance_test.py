@@ -25,12 +25,12 @@ What it does, everything on 127.0.0.1, on free ports, in a temporary directory:
    In the fourth wave, while a turn is being handled by B, B is killed with SIGKILL. From then on
    every direct turn goes to A and nginx has to skip B. A turn that was in flight on B when it
    died gets an error (connection dropped, or 502 from nginx, which deliberately does not resend
-   a POST); the client resends it once, 2 s later (--resend-delay). The wait matters: B died
-   holding that conversation's ticket in the Redis lock store, and in Rasa 3.6.21 a message
-   that queues behind a dead ticket less than about a second after it is never served (both
-   tickets expire together and the waiter polls forever); with --resend-delay 0 this test
-   shows that. Queued later, it is served once the dead ticket expires (TICKET_LOCK_LIFETIME,
-   60 s). Anything else that fails is an error. After the kill a safety message ("he hit me
+   a POST); the client resends it once, 2 s later (--resend-delay). B died holding that
+   conversation's ticket in the Redis lock store; the resend is served once the dead ticket
+   expires (TICKET_LOCK_LIFETIME, 60 s). With Rasa 3.6.21's own RedisLockStore a resend that
+   queued less than about a second behind the dead ticket was never served (both tickets
+   expired together and the waiter polled forever); stores/lock_store.py fixes that, and
+   --resend-delay 0 shows it. Anything else that fails is an error. After the kill a safety message ("he hit me
    last night when he found out") is sent directly, through nginx and over socket.io; each
    reply must carry an emergency resource.
 5. Reads every conversation back from A's HTTP API and from PostgreSQL: each user turn sent must
@@ -793,7 +793,7 @@ def redis_variant_check(redis_env: Dict[str, str], action_url: str) -> Tuple[boo
         return False, f"failed: {(done.stderr or done.stdout)[-800:]}"
     result = json.loads(lines[-1])
     ok = (result["tracker_store"] == "RedisTrackerStore"
-          and result["lock_store"] == "RedisLockStore" and 86000 < result["ttl"] <= 86400
+          and result["lock_store"] == "RenewingRedisLockStore" and 86000 < result["ttl"] <= 86400
           and result["retrieved_user_text"] == "hi")
     return ok, (f"{result['tracker_store']} + {result['lock_store']} from "
                 f"deploy/endpoints.redis.yml; a saved conversation's key expires in "
@@ -1109,9 +1109,10 @@ def main() -> None:
     parser.add_argument(
         "--resend-delay", type=float, default=2.0,
         help="seconds the client waits before resending a turn that died with server B "
-             "(default 2). Rasa 3.6.21's lock store polls once a second, and a resend that "
-             "queues less than about 1 s behind the dead server's ticket is never served (its "
-             "own ticket expires together with the dead one). 0 shows that.")
+             "(default 2). With Rasa 3.6.21's own RedisLockStore, a resend that queued less "
+             "than about 1 s behind the dead server's ticket was never served (its own ticket "
+             "expired together with the dead one); stores/lock_store.py fixes that, and 0 "
+             "shows it.")
     parser.add_argument("--check-redis-tracker-store", action="store_true",
                         help=argparse.SUPPRESS)
     args = parser.parse_args()

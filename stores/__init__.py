@@ -1,0 +1,1 @@
+"""Rasa stores configured in endpoints files (deploy/endpoints.production.yml)."""
