@@ -81,9 +81,12 @@ def give_card(
     knowledge = load_knowledge()
     lines = load_resources().lines
     relationship = current_relationship(tracker)
-    harmed = HARMED in risks_seen(tracker)
+    text = tracker.latest_message.get("text")
+    # said they are being harmed (safety check), or mistreated in this very message
+    harmed = HARMED in risks_seen(tracker) or knowledge.mistreated(text)
     betrayal = current_betrayal(tracker)
-    card = knowledge.choose(intent, relationship, avoid=avoid, harmed=harmed, betrayal=betrayal)
+    card = knowledge.choose(intent, relationship, avoid=avoid, harmed=harmed, betrayal=betrayal,
+                            text=text)
     withheld = knowledge.withholds(intent, harmed)
     if card is not None and strict and card.id in avoid:
         card = None

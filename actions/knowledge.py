@@ -38,6 +38,9 @@ class Card:
     unsafe_if_harmed: bool = False
     # Only for what happened (cheating, lying, ...); empty: any.
     betrayals: Sequence[Text] = ()
+    # Words that show a message asks about this card's topic ("couples therapy"); such a card
+    # comes first among the intent's cards.
+    asks: Sequence[Text] = ()
 
     def fits(self, relationship: Optional[Text]) -> bool:
         return relationship in self.relationships if relationship else False
@@ -47,11 +50,22 @@ class Card:
         return ANY in self.relationships
 
 
+def normalise(text: Optional[Text]) -> Text:
+    """Lowercase words (and apostrophes) separated by single spaces."""
+    return " ".join(re.findall(r"[a-z']+", (text or "").lower().replace("\u2019", "'")))
+
+
+def mentions(normalised: Text, phrase: Text) -> bool:
+    """True when the phrase (lowercase words) is in the normalised text as whole words."""
+    return re.search(rf"(?<![a-z']){re.escape(phrase)}(?![a-z'])", normalised) is not None
+
+
 @dataclass
 class Knowledge:
     cards: List[Card]
     titles: Dict[Text, Text] = field(default_factory=dict)
     what_you_did: Dict[Text, Dict[Text, Text]] = field(default_factory=dict)
+    mistreatment_words: Sequence[Text] = ()
 
     def cards_for(self, intent: Text) -> List[Card]:
         return [card for card in self.cards if intent in card.intents]
@@ -68,6 +82,7 @@ class Knowledge:
         rng: Optional[random.Random] = None,
         harmed: bool = False,
         betrayal: Optional[Text] = None,
+        text: Optional[Text] = None,
     ) -> Optional[Card]:
         """A card for the intent: one written for this relationship if there is one, else a
         general card (romantic cards when the relationship is unknown), never ``avoid`` (the card
@@ -79,7 +94,9 @@ class Knowledge:
         ``unsafe_if_harmed`` is ever chosen (None when no other card fits).
 
         ``betrayal``: what happened, once told; cards written for it come first, and cards
-        written for something else are never chosen."""
+        written for something else are never chosen.
+
+        ``text``: the message; a card whose ``asks`` words it contains comes first of all."""
         rng = rng or random
         avoid = {avoid} if isinstance(avoid, str) else set(avoid or ())
         candidates = [c for c in self.cards_for(intent)
@@ -99,7 +116,11 @@ class Knowledge:
         about = [c for c in candidates if c.betrayals and (
             c.fits(relationship) or c.general
             or (relationship is None and set(c.relationships) & set(ROMANTIC)))]
-        groups = (about,) + groups
+        words = normalise(text)
+        asked = [c for c in candidates if any(mentions(words, phrase) for phrase in c.asks) and (
+            c.fits(relationship) or c.general
+            or (relationship is None and set(c.relationships) & set(ROMANTIC)))]
+        groups = (asked, about) + groups
         for group in groups:
             fresh = [c for c in group if c.id not in avoid]
             if fresh:
@@ -123,12 +144,18 @@ class Knowledge:
     def betrayal_in(self, text: Optional[Text]) -> Optional[Text]:
         """What happened, from the words of a message ("i lied to my friend" -> lying), for when
         the model tagged no betrayal entity. None when no listed word is there."""
-        lowered = " ".join(re.findall(r"[a-z']+", (text or "").lower().replace("\u2019", "'")))
+        lowered = normalise(text)
         for kind, words in self.what_you_did.items():
             for phrase in words.get("words") or ():
-                if re.search(rf"(?<![a-z']){re.escape(phrase)}(?![a-z'])", lowered):
+                if mentions(lowered, phrase):
                     return kind
         return None
+
+    def mistreated(self, text: Optional[Text]) -> bool:
+        """True when the message says the person is being mistreated (guidance.yml,
+        mistreatment_words): then no card marked unsafe_if_harmed is given."""
+        words = normalise(text)
+        return any(mentions(words, phrase) for phrase in self.mistreatment_words)
 
     def title(self, card: Card) -> Text:
         return self.titles.get(card.source.file, card.source.file)
@@ -160,11 +187,14 @@ def parse_knowledge(guidance: dict, sources: dict) -> Knowledge:
                 say_this=raw.get("say_this"),
                 unsafe_if_harmed=raw.get("unsafe_if_harmed") is True,
                 betrayals=tuple(raw.get("betrayals") or ()),
+                asks=tuple(str(word).lower() for word in raw.get("asks") or ()),
             )
         )
     titles = {s["file"]: s["title"] for s in sources.get("sources", [])}
     return Knowledge(cards=cards, titles=titles,
-                     what_you_did=dict(guidance.get("what_you_did") or {}))
+                     what_you_did=dict(guidance.get("what_you_did") or {}),
+                     mistreatment_words=tuple(str(w).lower()
+                                              for w in guidance.get("mistreatment_words") or ()))
 
 
 @lru_cache(maxsize=1)

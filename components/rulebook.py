@@ -263,8 +263,11 @@ class RuleBook:
     # ---- applying --------------------------------------------------------------------------
     def _negated(self, token: Token) -> bool:
         sentence = token.sent if token.doc.has_annotation("SENT_START") else token.doc[:]
-        words = {t.lower_ for t in sentence}
-        if words & NEGATION_ENDS:
+        # "never hit me until last night": the word that ends the negation follows closely
+        # ("he has never hurt me, he's just quiet since he found out" stays negated);
+        # "not the first time he hit me" says it anywhere.
+        following = {t.lower_ for t in token.doc[token.i + 1:min(sentence.end, token.i + 7)]}
+        if following & NEGATION_ENDS or "first" in {t.lower_ for t in sentence}:
             return False
         # "I don't think I want to die" and "he's never been the type to get physical" negate
         # through the words governing it before it; a verb after it ("i want to die, i cant

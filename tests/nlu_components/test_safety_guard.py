@@ -35,6 +35,12 @@ def risks(nlp, text):
     ("she says she'll kill herself if i leave", "partner_self_harm"),
     ("im scared ill hurt her", "may_harm_others"),
     ("he shook the baby when it wouldnt stop crying", "child_at_risk"),
+    ("my uncle hurt my little sister", "child_at_risk"),
+    ("her stepdad hurt my brother", "child_at_risk"),
+    ("he never hurt me until the night she left", "being_harmed"),
+    ("she put a pillow over my face while i slept", "being_harmed"),
+    ("my 9yo flinches every time he walks in", "child_at_risk"),
+    ("i have a crowbar in the car and i know where he parks", "may_harm_others"),
 ])
 def test_disclosures_fire_with_their_risk(nlp, text, risk):
     assert risk in risks(nlp, text)
@@ -52,6 +58,13 @@ def test_disclosures_fire_with_their_risk(nlp, text, risk):
     "my wife is going to kill me when she finds out i forgot the anniversary",
     "hit me with your best advice",
     "she pushed me to go to therapy",
+    # emotional hurt to an adult sibling is the betrayal this coach is for
+    "i cant stop thinking about how much i hurt my sister",
+    "i keep thinking about how i hurt my cousin when i lied",
+    # a negation stays a negation when a far-off "since" starts another thought
+    "she has never hurt me, she's just been really quiet since i told her",
+    "my knees are killing me after the hike but we talked the whole way",
+    "laser tag with the kids, my wife shot me about twenty times",
 ])
 def test_idioms_negations_and_agreed_transparency_do_not_fire(nlp, text):
     assert risks(nlp, text) == set()
@@ -131,6 +144,16 @@ def test_a_double_star_gap_crosses_a_full_stop_and_a_single_one_does_not(nlp):
 ])
 def test_shapes_that_once_slipped_through(nlp, text):
     assert risks(nlp, text)
+
+
+def test_no_gap_is_longer_than_eight_words():
+    """spaCy expands a gap of N words into N optional slots: a 30-word gap made one message take
+    50 s to match. Gaps stay at 8 words or fewer across sentences (**N)."""
+    import re
+
+    text = (ROOT / "knowledge" / "safety_rules.yml").read_text()
+    long_gaps = [m.group(0) for m in re.finditer(r"\*\*(\d+)", text) if int(m.group(1)) > 8]
+    assert not long_gaps, long_gaps
 
 
 def test_every_rule_has_its_own_id_and_a_pattern():

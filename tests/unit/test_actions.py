@@ -7,7 +7,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.coach import ActionCoach
-from actions.knowledge import load_knowledge
+from actions.knowledge import load_knowledge, mentions, normalise
 from actions.unclear import ActionUnclear
 
 KNOWLEDGE = load_knowledge()
@@ -183,3 +183,71 @@ def test_plain_unclear_message_asks_to_rephrase_with_buttons():
     assert "say it another way" in messages[0]["text"]
     titles = [b["title"] for b in messages[0]["buttons"]]
     assert "Someone may be in danger" in titles
+
+
+def shown_card(events):
+    return next(e["value"] for e in events if e.get("name") == "last_card")
+
+
+@pytest.mark.parametrize("intent, text, card", [
+    ("how_rebuild", "should we try couples therapy?", "rebuild_talk_support"),
+    ("how_rebuild", "would Marriage Counselling help us", "rebuild_talk_support"),
+    ("how_rebuild", "i cant forgive myself for what i did", "rebuild_forgive_yourself"),
+    ("how_rebuild", "the guilt is eating me up, how do i live with myself", "rebuild_forgive_yourself"),
+    ("how_transparency", "should i give him my passwords", "transparency_online"),
+    ("how_transparency", "she wants me to share my location", "transparency_by_agreement"),
+    ("how_answer_questions", "she keeps asking the same questions every night", "questions_again_and_again"),
+])
+def test_a_question_about_a_topic_gets_that_topics_card(intent, text, card):
+    for last in (None, "something_else"):  # every time, not by luck of the draw
+        _, events = run(ActionCoach(), tracker(intent, text=text, slots={
+            "relationship": "spouse", "last_card": last}))
+        assert shown_card(events) == card
+
+
+def test_a_card_asked_about_is_still_not_repeated_straight_away():
+    text = "should we try couples therapy?"
+    _, events = run(ActionCoach(), tracker("how_rebuild", text=text, slots={
+        "relationship": "spouse", "last_card": "rebuild_talk_support"}))
+    assert shown_card(events) != "rebuild_talk_support"
+
+
+def test_couples_therapy_is_not_suggested_to_someone_being_harmed():
+    messages, events = run(ActionCoach(), tracker("how_rebuild", text="should we try couples therapy",
+                                                  slots={"relationship": "spouse",
+                                                         "risks_seen": ["being_harmed"]}))
+    assert shown_card(events) != "rebuild_talk_support"
+    assert "therapist" not in messages[0]["text"].lower()
+
+
+@pytest.mark.parametrize("text", [
+    "he yells at me and calls me names, should we try couples therapy",
+    "she screams at me every night, would marriage counselling help",
+])
+def test_no_risky_advice_when_the_message_says_they_are_mistreated(text):
+    for _ in range(10):
+        messages, events = run(ActionCoach(), tracker("how_rebuild", text=text,
+                                                      slots={"relationship": "spouse"}))
+        card = KNOWLEDGE.card(shown_card(events))
+        assert not card.unsafe_if_harmed and card.id != "rebuild_talk_support"
+        assert "left some advice out" in messages[0]["text"]
+
+
+@pytest.mark.parametrize("text, not_card", [
+    ("thanks. how do i rebuild trust", "rebuild_gratitude"),
+    ("my wife is still angry at me", "rebuild_let_go_of_anger"),
+    ("we have kids, how do we rebuild", "rebuild_practical_care"),
+    ("she said leave me alone", "space_if_they_end_it"),
+    ("i'll never forgive myself", "rebuild_may_not_recover"),
+])
+def test_common_words_do_not_pick_an_unrelated_card(text, not_card):
+    card = next(c for c in KNOWLEDGE.cards if c.id == not_card)
+    words = normalise(text)
+    assert not any(mentions(words, phrase) for phrase in card.asks), (text, not_card)
+
+
+def test_asks_words_can_match_a_message():
+    # messages are compared as lowercase letters and apostrophes: "3am" or "e-mail" never would
+    for card in KNOWLEDGE.cards:
+        for phrase in card.asks:
+            assert normalise(phrase) == phrase, (card.id, phrase)

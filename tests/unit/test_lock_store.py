@@ -12,6 +12,7 @@ from rasa.core.lock_store import RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from stores.lock_store import RenewingRedisLockStore
+from tests.run_async import run_async
 from tests.servers import free_port
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
@@ -61,14 +62,14 @@ async def dead_server_then_message(lock_store, lifetime):
 
 
 def test_rasas_own_store_waits_for_ever_after_a_dead_server(redis_port):
-    got_it, _ = asyncio.run(dead_server_then_message(store(RedisLockStore, redis_port, 0.3), 0.3))
+    got_it, _ = run_async(dead_server_then_message(store(RedisLockStore, redis_port, 0.3), 0.3))
     assert not got_it  # the bug this store exists for; if Rasa fixes it, this shows it
 
 
 def test_the_message_after_a_dead_server_is_answered(redis_port):
     lock_store = store(RenewingRedisLockStore, redis_port, 0.3)
     started = time.monotonic()
-    got_it, ticket = asyncio.run(dead_server_then_message(lock_store, 0.3))
+    got_it, ticket = run_async(dead_server_then_message(lock_store, 0.3))
     assert got_it and time.monotonic() - started < 2
     # it holds the line again: a message arriving now waits behind it
     later = lock_store.issue_ticket("c", 0.3)
@@ -87,7 +88,7 @@ def test_a_live_ticket_is_never_jumped(redis_port):
         lock = await asyncio.wait_for(lock_store._acquire_lock("c", second, 0.05), timeout=2)
         assert lock.now_serving == second
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_an_expired_waiter_waits_for_a_later_live_ticket_then_goes(redis_port):
@@ -103,4 +104,4 @@ def test_an_expired_waiter_waits_for_a_later_live_ticket_then_goes(redis_port):
         lock = await asyncio.wait_for(lock_store._acquire_lock("c", waiting, 0.05), timeout=2)
         assert lock.now_serving == waiting
 
-    asyncio.run(scenario())
+    run_async(scenario())

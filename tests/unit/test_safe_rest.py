@@ -1,30 +1,19 @@
 """The REST channel keeps message text out of the logs when handling a message fails."""
 import asyncio
 import logging
-import threading
 
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from channels.safe_rest import without_text_in_logs
+from tests.run_async import run_async
 
 SECRET = "she found out about the affair with Sam from work"
 
 
 def deliver(handler):
     message = UserMessage(SECRET, CollectingOutputChannel(), "someone")
-    failures = []
-
-    def run():  # in a thread of its own, whatever event loop other tests left running here
-        try:
-            asyncio.run(without_text_in_logs(handler)(message))
-        except BaseException as error:  # noqa: B902 - reported to the test below
-            failures.append(error)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(30)
-    assert not thread.is_alive() and not failures, failures
+    run_async(without_text_in_logs(handler)(message), timeout=30)
 
 
 @pytest.mark.parametrize("error", [RuntimeError(f"could not handle {SECRET!r}"),
