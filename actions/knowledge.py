@@ -137,7 +137,11 @@ class Knowledge:
             return card.say_this
         only_for = words.get("relationships")
         if only_for and relationship not in only_for:
-            return card.say_this
+            # known, but not to be said to this person in those words ("I cheated on you" to a
+            # sister whose fiance it was): the milder words written for everyone else
+            words = words.get("otherwise")
+            if not words:
+                return card.say_this
         text = card.say_this.replace("I [what you did]", f"I {words['past']}")
         return text.replace("[what you did]", words["gerund"])
 

@@ -29,6 +29,8 @@ from sanic import Blueprint
 from sanic.exceptions import InvalidUsage as BadRequest  # 400 in sanic 21.12
 from sanic.request import Request
 
+from channels.text import without_lone_surrogates
+
 
 def _body(request: Request) -> Dict[Text, Any]:
     try:
@@ -167,7 +169,7 @@ class SafeRestInput(RestInput):
             return None
         if not isinstance(sender, (str, int)) or len(str(sender)) > 128:
             raise BadRequest("sender must be a short string")
-        return str(sender)
+        return without_lone_surrogates(str(sender))
 
     def _extract_message(self, req: Request) -> Optional[Text]:
         message = _body(req).get("message")
@@ -175,7 +177,7 @@ class SafeRestInput(RestInput):
             return ""
         if isinstance(message, (dict, list)):
             raise BadRequest("message must be text")
-        return str(message)
+        return without_lone_surrogates(str(message))
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         metadata = _body(request).get("metadata")

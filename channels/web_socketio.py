@@ -34,6 +34,8 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from channels.text import without_lone_surrogates
+
 logger = logging.getLogger(__name__)
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -128,7 +130,7 @@ class WebSocketIOInput(SocketIOInput):
             if not isinstance(metadata, dict):
                 metadata = {}
             text = data.get("message", "")
-            text = text if isinstance(text, str) else str(text)
+            text = without_lone_surrogates(text if isinstance(text, str) else str(text))
             message = UserMessage(
                 text[:MAX_MESSAGE_CHARS],
                 output_channel,

@@ -57,10 +57,12 @@ COACH_SCRIPTS = [
 ]
 # The stock assistant's own intents (greet, mood, affirm, deny, bot_challenge, goodbye).
 STOCK_SCRIPTS = [
-    ["hi", "i am feeling sad", "no", "yes", "are you a bot?", "great", "good morning", "bye"],
-    ["hello there", "very good", "am I talking to a human?", "not really", "i'm unhappy",
-     "of course", "hey", "goodbye"],
-    ["hey", "I am great", "that sounds good", "never", "so sad", "indeed", "are you a bot", "bye bye"],
+    # Each turn follows the stock assistant's own stories and rules, so every message gets an
+    # answer there too (an off-story "yes" after "goodbye" gets none, which counted as an error).
+    ["hi", "i am feeling sad", "yes", "are you a bot?", "hello", "great", "bye", "hi"],
+    ["hello there", "very good", "am I talking to a human?", "hey", "i'm unhappy", "of course",
+     "goodbye", "hey"],
+    ["hey", "so sad", "indeed", "are you a bot", "good morning", "I am great", "bye bye", "hello"],
 ]
 
 

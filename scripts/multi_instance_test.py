@@ -25,7 +25,7 @@ What it does, everything on 127.0.0.1, on free ports, in a temporary directory:
    In the fourth wave, while a turn is being handled by B, B is killed with SIGKILL. From then on
    every direct turn goes to A and nginx has to skip B. A turn that was in flight on B when it
    died gets an error (connection dropped, or 502 from nginx, which deliberately does not resend
-   a POST); the client resends it once, 2 s later (--resend-delay). B died holding that
+   a POST); the client resends it once, at once (--resend-delay 0). B died holding that
    conversation's ticket in the Redis lock store; the resend is served once the dead ticket
    expires (TICKET_LOCK_LIFETIME, 60 s). With Rasa 3.6.21's own RedisLockStore a resend that
    queued less than about a second behind the dead ticket was never served (both tickets
@@ -398,12 +398,14 @@ class Traffic:
         outcome, reply, turn.started = self._post(target, turn)
         turn.attempts.append((target, outcome))
         killed_at = self.killed_at
-        if outcome != "ok" and killed_at is not None and turn.started < killed_at and (
+        if outcome != "ok" and killed_at is not None and (
                 (target == "B" and outcome.startswith("connection error"))
                 or (target == "nginx" and outcome == "HTTP 502")):
-            # The turn was sent before B was killed and died with it: the connection dropped
-            # (direct) or nginx answered 502 (it does not resend a POST). The client resends
-            # it once, after resend_delay (see --resend-delay). Any other failure is an error.
+            # The turn died with B: the connection dropped (direct), or nginx answered 502 (it
+            # does not resend a POST it has written, also when it wrote it on a kept-alive
+            # connection to B just after B died). The client resends it once, after
+            # resend_delay (see --resend-delay), as the README tells clients to. Any other
+            # failure is an error.
             turn.dropped_at_kill = True
             time.sleep(self.resend_delay)
             target = "nginx" if target == "nginx" else "A"
@@ -1107,9 +1109,9 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument(
-        "--resend-delay", type=float, default=2.0,
+        "--resend-delay", type=float, default=0.0,
         help="seconds the client waits before resending a turn that died with server B "
-             "(default 2). With Rasa 3.6.21's own RedisLockStore, a resend that queued less "
+             "(default 0). With Rasa 3.6.21's own RedisLockStore, a resend that queued less "
              "than about 1 s behind the dead server's ticket was never served (its own ticket "
              "expired together with the dead one); stores/lock_store.py fixes that, and 0 "
              "shows it.")

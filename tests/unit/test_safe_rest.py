@@ -36,3 +36,12 @@ def test_a_message_handled_normally_is_passed_through():
 
     deliver(handler)
     assert seen == [SECRET]
+
+
+def test_lone_surrogates_are_replaced_and_pairs_kept():
+    from channels.text import without_lone_surrogates
+
+    text = "A\udbb7 sorry \U0001F622 \udcb0"
+    cleaned = without_lone_surrogates(text)
+    assert cleaned == "A\ufffd sorry \U0001F622 \ufffd"
+    cleaned.encode("utf-8")  # a lone surrogate would raise UnicodeEncodeError here
