@@ -113,13 +113,15 @@ class Knowledge:
         # Cards written for another relationship are a last resort, not used in place of
         # withheld ones (a partner would get advice meant for a coworker).
         groups = (specific, general) if withheld else (specific, general, candidates)
-        about = [c for c in candidates if c.betrayals and (
-            c.fits(relationship) or c.general
-            or (relationship is None and set(c.relationships) & set(ROMANTIC)))]
+
+        def suits(card: Card) -> bool:  # written for this person, or for anyone
+            return bool(card.fits(relationship) or card.general or (
+                relationship is None and set(card.relationships) & set(ROMANTIC)))
+
+        about = [c for c in candidates if c.betrayals and suits(c)]
         words = normalise(text)
-        asked = [c for c in candidates if any(mentions(words, phrase) for phrase in c.asks) and (
-            c.fits(relationship) or c.general
-            or (relationship is None and set(c.relationships) & set(ROMANTIC)))]
+        asked = [c for c in candidates
+                 if suits(c) and any(mentions(words, phrase) for phrase in c.asks)]
         groups = (asked, about) + groups
         for group in groups:
             fresh = [c for c in group if c.id not in avoid]

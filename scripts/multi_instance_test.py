@@ -67,6 +67,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from tests.measures import machine, percentile  # noqa: E402
 from tests.servers import free_port, wait_for  # noqa: E402
 
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -832,21 +833,6 @@ def check_redis_tracker_store() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-
-
-def percentile(values: List[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
-
-
-def machine() -> str:
-    mem = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        mem = f", {kb / 1024 / 1024:.0f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    return f"{os.cpu_count()} cores{mem}"
 
 
 def run(args: argparse.Namespace, tmp: Path, stack: Stack) -> bool:

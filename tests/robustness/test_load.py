@@ -8,7 +8,6 @@ of each turn is measured and p50 / p95 / max printed (pytest -s).
 """
 from __future__ import annotations
 
-import math
 import os
 import random
 import threading
@@ -20,6 +19,7 @@ from typing import Dict, List, Tuple
 import requests
 
 from actions.rehearsal import load_scenarios
+from tests.measures import percentile
 
 CONVERSATIONS = int(os.environ.get("LOAD_CONVERSATIONS") or 50)
 TURNS = 20
@@ -122,11 +122,6 @@ def converse(url: str, number: int, turns: List[str]) -> List[Dict]:
         results.append({"conversation": number, "turn": turn, "message": message,
                         "seconds": seconds, "status": status, "replies": replies})
     return results
-
-
-def percentile(values: List[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
 def texts(replies) -> str:
