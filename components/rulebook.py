@@ -48,6 +48,18 @@ class Finding:
     end: int
 
 
+FIRST_PERSON = {"i", "me", "myself", "my", "mine", "im", "ive", "id", "ill"}
+THIRD_PERSON = {"he", "she", "they", "him", "her", "them", "himself", "herself", "themselves",
+                "themself", "hisself"}
+# Dependencies to climb from a matched word to the verb whose subject does it: "wants to die"
+# (xcomp), "has been cutting herself" (the verb itself), "ways to die" (noun under a verb).
+_TO_VERB = ("conj", "xcomp", "acomp", "ccomp", "advcl", "relcl", "prep", "pobj", "dobj", "attr",
+            "amod", "nmod", "compound", "aux", "neg", "advmod", "pcomp", "acl")
+# ... and from a pronoun's verb to the verb of saying whose subject names the person ("my son
+# says he wants to die").
+_TO_SPEAKER = ("ccomp", "xcomp", "conj", "advcl")
+
+
 def _inflections(word: Text) -> List[Text]:
     """Surface forms of a long word, to recognise misspellings of any of them."""
     forms = {word, word + "s", word + "ed", word + "ing", word + "d"}
@@ -130,6 +142,10 @@ class Spelling:
             return self.forms[lower]
         if lower in self.known:
             return lemma
+        if re.search(r"(.)\1\1", lower):  # "dieee", "killl": letters held down
+            for squeezed in (re.sub(r"(.)\1{2,}", r"\1\1", lower), re.sub(r"(.)\1{2,}", r"\1", lower)):
+                if squeezed in self.known or squeezed in self.forms:
+                    return self.forms.get(squeezed, squeezed)
         if len(lower) < self.min_length or len(lower) > self.longest:
             return lemma
         # A real English word is never read as a typo ("cooking" is not "choking", "showed"
@@ -164,6 +180,12 @@ class RuleBook:
             for text in (rule.get("phrases") or [rule.get("phrase", "")]) + [rule.get("target", "")]:
                 known |= {w for item in text.split() for alt in item.rstrip("?").split("|")
                           for w in alt.split("_") if not w.isupper() and not w.startswith("*")}
+        who = data.get("who") or {}
+        self.doer_risks: Dict[Text, Dict[Text, Text]] = {
+            risk: dict(by) for risk, by in (who.get("doer") or {}).items()}
+        self.child_object_risks: Set[Text] = set(who.get("child_object") or ())
+        self.child_words = set(self.groups.get(who.get("child_group", "CHILD"), []))
+        self.person_words = set(self.groups.get(who.get("person_group", "OTHER_PERSON"), []))
         misspellings = {str(k).lower(): str(v).lower()
                         for k, v in (data.get("misspellings") or {}).items()}
         self.spelling = Spelling(known | set(misspellings.values()), self.fuzzy_min,
@@ -380,9 +402,118 @@ class RuleBook:
                 unless[rule_id] = self._unless_spans(rule_id, doc)
             if not self._keep(rule, doc, anchor, (start, end), unless[rule_id]):
                 continue
-            findings[rule_id] = Finding(rule_id, rule.get("risk", ""), bool(rule.get("immediate")),
-                                        doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
+            first, last = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+            for n, risk in enumerate(self._risks(rule, anchor, doc[start:end])):
+                findings[rule_id if n == 0 else f"{rule_id}+{risk}"] = Finding(
+                    rule_id, risk, bool(rule.get("immediate")), first, last)
         return sorted(findings.values(), key=lambda f: f.start)
+
+    # ---- who is at risk --------------------------------------------------------------------
+    def _risks(self, rule: Dict[Text, Any], anchor: Token, span: Span) -> List[Text]:
+        """The rule's risk, changed or joined by what the words say about who is involved
+        (the `who` section of the rules file)."""
+        risk = rule.get("risk", "")
+        if rule.get("who") == "fixed":
+            return [risk]
+        doer = self._doer(anchor, span)
+        by_doer = {**self.doer_risks.get(risk, {}), **(rule.get("doer") or {})}
+        agent = self._agent(anchor)
+        if doer in by_doer:
+            risk = by_doer[doer]
+        elif rule.get("by_user") and agent == "user":
+            risk = rule["by_user"]
+        elif rule.get("by_other") and agent == "other":
+            risk = rule["by_other"]
+        risks = [risk]
+        if risk in self.child_object_risks and (
+                self._child_harmed(anchor, span)
+                or (rule.get("victim") == "subject" and doer == "child")):
+            risks.append("child_at_risk")
+        return risks
+
+    def _doer(self, anchor: Token, span: Span) -> Optional[Text]:
+        """Who the match is about: "user" (the person typing), "other" (another adult),
+        "child", or None when the words don't say."""
+        subject = self._subject(anchor)
+        if any(t.lower_ in ("me", "myself") for t in span) or (
+                subject is not None and subject.lower_.replace("'", "") in FIRST_PERSON):
+            return "user"  # "kill myself", "better off without me", "I want to die"
+        if subject is None:
+            return None
+        named = self._named(subject) if subject.lower_ in THIRD_PERSON else subject
+        if self.spelling.key(named) in self.child_words or named.lower_ in self.child_words:
+            return "child"
+        if subject.lower_ in THIRD_PERSON or self.spelling.key(named) in self.person_words:
+            return "other"
+        return None
+
+    @staticmethod
+    def _subject(anchor: Token) -> Optional[Token]:
+        """The subject of the verb the matched word hangs from, if any (up to six steps up)."""
+        token = anchor
+        for _ in range(6):
+            for child in token.children:
+                if child.dep_ in ("nsubj", "nsubjpass"):
+                    # "my partner self harms": the person is the word before "self"
+                    named = [c for c in child.children if c.dep_ in ("compound", "poss")
+                             and c.pos_ in ("NOUN", "PROPN")] if child.lower_ == "self" else []
+                    return named[0] if named else child
+            if token.dep_ not in _TO_VERB or token.head is token:
+                return None
+            token = token.head
+        return None
+
+    def _named(self, pronoun: Token) -> Token:
+        """The person a pronoun stands for when a verb of saying above it names them ("my son
+        says he wants to die" -> son); else the pronoun itself."""
+        verb = pronoun.head
+        for _ in range(3):
+            if verb.dep_ not in _TO_SPEAKER or verb.head is verb:
+                break
+            verb = verb.head
+            for child in verb.children:
+                if child.dep_ == "nsubj" and child.pos_ in ("NOUN", "PROPN"):
+                    return child
+        return pronoun
+
+    def _agent(self, anchor: Token) -> Optional[Text]:
+        """Who does the act, read strictly from the verb's own subject (through "and" and "to"
+        only): "user" for "I broke her phone", "I lost it and smashed the door", "I think I'm
+        the abusive one"; "other" for "he smashed my phone". None for "I feel abused" or "I was
+        battered" (a participle without "have" is something done to them) and where unclear."""
+        if anchor.tag_ == "VBN" and not any(c.dep_ == "aux" and c.lemma_ == "have"
+                                            for c in anchor.children):
+            return None
+        token = anchor
+        for _ in range(4):
+            subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if subjects:
+                subject = subjects[0]
+                if subject.dep_ != "nsubj":
+                    return None
+                if subject.lower_ in ("i", "im", "ive", "id", "ill"):
+                    return "user"
+                if subject.lower_ in THIRD_PERSON or self.spelling.key(subject) in self.person_words:
+                    return "other"
+                return None
+            climb = token.dep_ in ("conj", "xcomp", "acomp", "attr", "prep") or (
+                token.dep_ == "amod" and (token.head.dep_ == "attr"
+                                          or token.head.lemma_ in ("something", "anything")))
+            if not climb or token.head is token:
+                return None
+            token = token.head
+        return None
+
+    def _child_harmed(self, anchor: Token, span: Span) -> bool:
+        """A child is the object of a verb in the match or of the verb it hangs from
+        ("threatened to kill our kids", "grabbed our daughter by the throat")."""
+        verbs = [t for t in span if t.pos_ in ("VERB", "AUX")] + [anchor.head]
+        for verb in verbs:
+            for child in verb.children:
+                if child.dep_ in ("dobj", "obj") and (
+                        self.spelling.key(child) in self.child_words or child.lower_ in self.child_words):
+                    return True
+        return False
 
 
 class Gate:

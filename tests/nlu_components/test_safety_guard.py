@@ -166,3 +166,51 @@ def test_every_rule_has_its_own_id_and_a_pattern():
     repeated = [i for i, n in collections.Counter(r["id"] for r in rules).items() if n > 1]
     assert not repeated, repeated
     assert all(("phrase" in r) or ("phrases" in r) or ("verb" in r) for r in rules)
+
+
+# ---- who is at risk: the words around a match decide the risk type (the `who` section) ----
+# The risk type picks the resources, the "what to do now" line and the safety plan: a person
+# whose husband talks of suicide must not be told to put away things they could hurt
+# themselves with, and a person afraid of their own temper must not be told to find a refuge.
+@pytest.mark.parametrize("text, risk, not_risk", [
+    ("my husband keeps telling me he doesn't want to live anymore", "partner_self_harm", "self_harm"),
+    ("she's been cutting herself again since she found out", "partner_self_harm", "self_harm"),
+    ("my girlfriend said she'd rather be dead than be with a liar", "partner_self_harm", "self_harm"),
+    ("my partner self harms when we fight", "partner_self_harm", "self_harm"),
+    ("my son says he wants to die", "child_at_risk", "self_harm"),
+    ("i want to die and my husband doesnt know", "self_harm", "partner_self_harm"),
+    ("he told me to kill myself", "self_harm", "partner_self_harm"),
+    ("they'd all be happier without me", "self_harm", "partner_self_harm"),
+    ("I smashed the plates again last night", "may_harm_others", "being_harmed"),
+    ("I punched a hole in the door when she brought up the affair", "may_harm_others", "being_harmed"),
+    ("I think I'm the abusive one", "may_harm_others", "being_harmed"),
+    ("he smashed my phone", "being_harmed", "may_harm_others"),
+    ("I feel abused", "being_harmed", "may_harm_others"),
+    ("I'm in an abusive relationship", "being_harmed", "may_harm_others"),
+    ("I married an abusive man", "being_harmed", "may_harm_others"),
+    ("she sleeps with a knife under her pillow now", "being_harmed", "may_harm_others"),
+])
+def test_the_risk_follows_who_is_doing_it(nlp, text, risk, not_risk):
+    found = risks(nlp, text)
+    assert risk in found and not_risk not in found, found
+
+
+@pytest.mark.parametrize("text", [
+    "he threatened to kill our kids",
+    "my husband grabbed our daughter by the throat",
+    "I'm scared I'll hurt my son",
+])
+def test_a_child_on_the_receiving_end_adds_child_at_risk(nlp, text):
+    assert "child_at_risk" in risks(nlp, text)
+
+
+def test_a_who_fixed_rule_keeps_its_risk(nlp):
+    """`better off without him` is about him whoever says it; the kids in the sentence are not
+    the ones at risk."""
+    found = risks(nlp, "he keeps saying the kids would be better off without him around")
+    assert found == {"partner_self_harm"}
+
+
+def test_letters_held_down_are_read_as_the_word(nlp):
+    assert "self_harm" in risks(nlp, "i want to dieee")
+    assert "self_harm" in risks(nlp, "i want to diiie")

@@ -77,10 +77,6 @@ def test_a_conversation_survives_the_action_server_stopping_and_starting(coach):
     assert "can't answer that properly" not in texts(replies)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "safety_open and risks_seen are set only by action_safety: while the action server is down "
-    "the safety reply arrives but nothing is recorded, so afterwards 'Yes' to 'Are you safe "
-    "right now?' is not understood and coaching is not paused (see the robustness report)"))
 def test_a_safety_message_while_the_action_server_is_down_still_pauses_coaching(coach):
     user = f"restart-{uuid.uuid4().hex}"
     coach.say(user, "i lied to my wife about where i was")
