@@ -183,8 +183,10 @@ class RuleBook:
         who = data.get("who") or {}
         self.doer_risks: Dict[Text, Dict[Text, Text]] = {
             risk: dict(by) for risk, by in (who.get("doer") or {}).items()}
+        self.child_doer_risks: Set[Text] = set(who.get("child_doer") or ())
         self.child_object_risks: Set[Text] = set(who.get("child_object") or ())
         self.child_words = set(self.groups.get(who.get("child_group", "CHILD"), []))
+        self.child_object_words = set(self.groups.get(who.get("child_object_group", "CHILD"), []))
         self.person_words = set(self.groups.get(who.get("person_group", "OTHER_PERSON"), []))
         misspellings = {str(k).lower(): str(v).lower()
                         for k, v in (data.get("misspellings") or {}).items()}
@@ -392,54 +394,60 @@ class RuleBook:
                 for _, start, end in matcher(doc):
                     span = doc[start:end]
                     candidates.append((rule_id, self._anchor(self.rules[rule_id], span), (start, end)))
-        findings: Dict[Text, Finding] = {}
+        # One finding per rule and risk type: every match of a rule counts, since two matches
+        # can be about different people ("he wants to die and I want to die too").
+        findings: Dict[Tuple[Text, Text], Finding] = {}
+        seen: Set[Tuple[Text, int]] = set()
         unless: Dict[Text, List[Tuple[int, int]]] = {}
         for rule_id, anchor, (start, end) in candidates:
             rule = self.rules[rule_id]
-            if rule_id in findings:
+            if (rule_id, anchor.i) in seen:
                 continue
             if rule_id not in unless:
                 unless[rule_id] = self._unless_spans(rule_id, doc)
             if not self._keep(rule, doc, anchor, (start, end), unless[rule_id]):
                 continue
+            seen.add((rule_id, anchor.i))
             first, last = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
-            for n, risk in enumerate(self._risks(rule, anchor, doc[start:end])):
-                findings[rule_id if n == 0 else f"{rule_id}+{risk}"] = Finding(
-                    rule_id, risk, bool(rule.get("immediate")), first, last)
+            for risk in self._risks(rule, anchor, doc[start:end]):
+                findings.setdefault((rule_id, risk), Finding(
+                    rule_id, risk, bool(rule.get("immediate")), first, last))
         return sorted(findings.values(), key=lambda f: f.start)
 
     # ---- who is at risk --------------------------------------------------------------------
     def _risks(self, rule: Dict[Text, Any], anchor: Token, span: Span) -> List[Text]:
-        """The rule's risk, changed or joined by what the words say about who is involved
-        (the `who` section of the rules file)."""
+        """The risk types of one match: the rule's risk, changed or joined by what the words say
+        about who is involved (the `who` section of the rules file). Never empty."""
         risk = rule.get("risk", "")
         if rule.get("who") == "fixed":
             return [risk]
         doer = self._doer(anchor, span)
-        by_doer = {**self.doer_risks.get(risk, {}), **(rule.get("doer") or {})}
-        agent = self._agent(anchor)
-        if doer in by_doer:
-            risk = by_doer[doer]
-        elif rule.get("by_user") and agent == "user":
-            risk = rule["by_user"]
-        elif rule.get("by_other") and agent == "other":
-            risk = rule["by_other"]
-        risks = [risk]
-        if risk in self.child_object_risks and (
-                self._child_harmed(anchor, span)
-                or (rule.get("victim") == "subject" and doer == "child")):
+        risks = [{**self.doer_risks.get(risk, {}), **(rule.get("doer") or {})}.get(doer, risk)]
+        if rule.get("by_user") or rule.get("by_other"):
+            agent = self._agent(anchor)
+            if rule.get("by_user") and agent == "user":
+                risks.append(rule["by_user"])
+            elif rule.get("by_other") and agent == "other":
+                risks = [rule["by_other"]]
+        if doer == "child" and (risk in self.child_doer_risks or rule.get("victim") == "subject"):
             risks.append("child_at_risk")
-        return risks
+        elif risk in self.child_object_risks and self._child_harmed(anchor, span):
+            risks.append("child_at_risk")
+        return list(dict.fromkeys(risks))
 
     def _doer(self, anchor: Token, span: Span) -> Optional[Text]:
         """Who the match is about: "user" (the person typing), "other" (another adult),
         "child", or None when the words don't say."""
-        subject = self._subject(anchor)
+        before = span.doc[span.start - 1] if span.start > 0 else None
         if any(t.lower_ in ("me", "myself") for t in span) or (
-                subject is not None and subject.lower_.replace("'", "") in FIRST_PERSON):
-            return "user"  # "kill myself", "better off without me", "I want to die"
+                before is not None and before.lower_ in ("me", "myself")):
+            return "user"  # "kill myself", "better off without me", "walked in on me cutting"
+        subject = self._subject(anchor)
         if subject is None:
             return None
+        people = [subject] + [c for c in subject.children if c.dep_ == "conj"]
+        if any(p.lower_.replace("'", "") in FIRST_PERSON for p in people):
+            return "user"  # "I want to die", "my wife and I both want to die"
         named = self._named(subject) if subject.lower_ in THIRD_PERSON else subject
         if self.spelling.key(named) in self.child_words or named.lower_ in self.child_words:
             return "child"
@@ -449,7 +457,8 @@ class RuleBook:
 
     @staticmethod
     def _subject(anchor: Token) -> Optional[Token]:
-        """The subject of the verb the matched word hangs from, if any (up to six steps up)."""
+        """Who the matched word is about: the subject of the verb it hangs from (up to six steps
+        up), or the object of a verb that makes someone do it ("drives me to want to die")."""
         token = anchor
         for _ in range(6):
             for child in token.children:
@@ -460,6 +469,10 @@ class RuleBook:
                     return named[0] if named else child
             if token.dep_ not in _TO_VERB or token.head is token:
                 return None
+            if token.dep_ == "xcomp":
+                made = [c for c in token.head.children if c.dep_ in ("dobj", "obj")]
+                if made and made[0].pos_ == "PRON":
+                    return made[0]
             token = token.head
         return None
 
@@ -510,8 +523,8 @@ class RuleBook:
         verbs = [t for t in span if t.pos_ in ("VERB", "AUX")] + [anchor.head]
         for verb in verbs:
             for child in verb.children:
-                if child.dep_ in ("dobj", "obj") and (
-                        self.spelling.key(child) in self.child_words or child.lower_ in self.child_words):
+                if child.dep_ in ("dobj", "obj") and (self.spelling.key(child) in self.child_object_words
+                                                      or child.lower_ in self.child_object_words):
                     return True
         return False
 

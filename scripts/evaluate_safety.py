@@ -32,7 +32,8 @@ DEV = {"safety_check_unseen": SAFETY / "safety_check_unseen.yml",
 # never used to change them, so its figures show how the detection does on messages nobody
 # tuned for. When an unseen set is used to improve the rules, it joins the gated sets and a new
 # unseen set is written.
-UNSEEN = {"safety_check_unseen3": SAFETY / "safety_check_unseen3.yml"}
+UNSEEN = {"safety_check_unseen3": SAFETY / "safety_check_unseen3.yml",
+          "safety_check_unseen6": SAFETY / "safety_check_unseen6.yml"}
 NOTES = {
     "safety_eval": "Written separately from the training data and the rules; the rules were "
                    "later refined where they missed messages of this set, so for the rules it is "
@@ -59,6 +60,9 @@ NOTES = {
                             "model and guard at 90.6% recall and 15.8% false alarms (guard alone "
                             "73.8%, 10.8%), then used to generalise the rules (round 7). Gated "
                             "since (recall floor 95%).",
+    "safety_check_unseen6": "Written independently on 2026-11-24, after the round-7 rules, by "
+                            "someone who saw neither the rules, the training data nor the other "
+                            "sets; never used to change them. Reported, not gated.",
     "safety_check_unseen3": "Written independently on 2026-11-23, after the round-5 rules, by "
                             "someone who saw neither the rules, the training data nor the other "
                             "sets; never used to change them: the honest figure for messages "

@@ -181,9 +181,8 @@ def test_every_rule_has_its_own_id_and_a_pattern():
     ("i want to die and my husband doesnt know", "self_harm", "partner_self_harm"),
     ("he told me to kill myself", "self_harm", "partner_self_harm"),
     ("they'd all be happier without me", "self_harm", "partner_self_harm"),
-    ("I smashed the plates again last night", "may_harm_others", "being_harmed"),
-    ("I punched a hole in the door when she brought up the affair", "may_harm_others", "being_harmed"),
-    ("I think I'm the abusive one", "may_harm_others", "being_harmed"),
+    ("my wife and i both want to die", "self_harm", "partner_self_harm"),
+    ("she said the kids would be better off if I died", "self_harm", "child_at_risk"),
     ("he smashed my phone", "being_harmed", "may_harm_others"),
     ("I feel abused", "being_harmed", "may_harm_others"),
     ("I'm in an abusive relationship", "being_harmed", "may_harm_others"),
@@ -193,6 +192,54 @@ def test_every_rule_has_its_own_id_and_a_pattern():
 def test_the_risk_follows_who_is_doing_it(nlp, text, risk, not_risk):
     found = risks(nlp, text)
     assert risk in found and not_risk not in found, found
+
+
+@pytest.mark.parametrize("text", [
+    "I smashed the plates again last night",
+    "I punched a hole in the door when she brought up the affair",
+    "I think I'm the abusive one",
+])
+def test_the_persons_own_violence_adds_may_harm_others(nlp, text):
+    assert "may_harm_others" in risks(nlp, text)
+
+
+@pytest.mark.parametrize("text", [
+    "I broke the door down to get away from him",
+    "he grabbed me so hard i bruised",
+    "I blocked the bedroom door with a chair because he was drunk and angry",
+])
+def test_a_person_defending_themselves_stays_being_harmed(nlp, text):
+    """The person's own act there is escape: the risk they get first is being_harmed (and so
+    the risky cards stay withheld afterwards)."""
+    found = GUARD.findings(nlp(text))
+    assert found and found[0].risk == "being_harmed", found
+
+
+def test_each_match_of_a_rule_counts_on_its_own(nlp):
+    """Two people in one message: the partner's words and the person's own are both heard."""
+    found = risks(nlp, "he wants to die and i want to die too")
+    assert {"partner_self_harm", "self_harm"} <= found, found
+
+
+def test_rule_fields_are_known_and_well_typed():
+    """A misplaced line in the rules file can load as a string and silently drop an exception
+    (it happened: an `unless` phrase indented under `not_when_laughing: true`)."""
+    import yaml
+
+    data = yaml.safe_load((ROOT / "knowledge" / "safety_rules.yml").read_text())
+    known = {"id", "risk", "immediate", "phrase", "phrases", "verb", "target", "relation", "key",
+             "subject", "subject_not", "unless", "not_when_laughing", "negatable", "who",
+             "by_user", "by_other", "victim", "doer"}
+    risks_ = {"being_harmed", "self_harm", "partner_self_harm", "may_harm_others", "child_at_risk"}
+    for rule in data["rules"]:
+        assert set(rule) <= known, (rule["id"], set(rule) - known)
+        assert rule["risk"] in risks_, rule["id"]
+        for flag in ("immediate", "not_when_laughing", "negatable"):
+            assert isinstance(rule.get(flag, False), bool), (rule["id"], flag)
+        for phrases in ("unless", "phrases"):
+            assert all(isinstance(p, str) for p in rule.get(phrases, [])), (rule["id"], phrases)
+        assert rule.get("by_user", "may_harm_others") in risks_ and rule.get("by_other", "being_harmed") in risks_
+        assert set((rule.get("doer") or {}).values()) <= risks_, rule["id"]
 
 
 @pytest.mark.parametrize("text", [
