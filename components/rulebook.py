@@ -213,7 +213,13 @@ class RuleBook:
                 unless = Matcher(vocab)
                 unless.add(rule_id, [p for phrase in rule["unless"] for p in self._phrase_patterns(phrase)])
                 self.unless[rule_id] = unless
-        # Which rules a word can wake: each phrase is filed under its most selective needed item.
+        # Which rules a word can wake: each phrase is filed under its most selective needed item,
+        # the one with the fewest common words ("the", "he", "me" are in most messages).
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        def cost(words: FrozenSet[Text]) -> int:
+            return sum(1000 if w in STOP_WORDS else 1 for w in words)
+
         self.triggers: Dict[Text, Set[int]] = {}
         self.always: Set[int] = set()
         for n, (_, gate, _) in enumerate(self.compiled):
@@ -221,7 +227,7 @@ class RuleBook:
                 if not alternative:
                     self.always.add(n)
                     continue
-                for word in min(alternative, key=len):
+                for word in min(alternative, key=cost):
                     self.triggers.setdefault(word, set()).add(n)
 
     # ---- compiling -------------------------------------------------------------------------
@@ -247,7 +253,9 @@ class RuleBook:
 
     def _needs(self, phrase: Text) -> List[FrozenSet[Text]]:
         """The word sets a phrase cannot match without (its items that are not optional)."""
-        return [self._keys([w.split("_")[0] for w in self._words(item)[0]]) for item in phrase.split()
+        # For a run of words ("the_tracks") any of its words is needed; the longest is the rarest.
+        return [self._keys([max(w.split("_"), key=len) for w in self._words(item)[0]])
+                for item in phrase.split()
                 if not item.endswith("?") and not re.fullmatch(r"\*\*?\d+", item)]
 
     def _phrase_patterns(self, phrase: Text) -> List[List[Dict[Text, Any]]]:
