@@ -134,7 +134,7 @@ class Knowledge:
                  relationship: Optional[Text] = None) -> Optional[Text]:
         """The card's words to say, with "[what you did]" filled in once we know what happened
         (and, where the words are only for some relationships, to whom)."""
-        words = self.what_you_did.get(betrayal or "")
+        words = self.what_you_did.get(betrayal or "") or self.what_you_did.get("anything_else")
         if not card.say_this or not words:
             return card.say_this
         only_for = words.get("relationships")

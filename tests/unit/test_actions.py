@@ -130,7 +130,21 @@ def test_the_words_to_say_name_what_happened():
     assert "[what you did]" not in messages[0]["text"]
     gerund = next(c for c in KNOWLEDGE.cards if c.say_this and "for [what you did]" in c.say_this)
     assert "for breaking my promise to you" in KNOWLEDGE.say_this(gerund, "broken_promise")
-    assert KNOWLEDGE.say_this(gerund, None) == gerund.say_this  # unknown: left for them to fill
+    # Nothing known about what happened (a hand trial showed "I'm sorry I [what you did]" to
+    # someone who took money from a friend): words that fit anything, never a blank.
+    assert KNOWLEDGE.say_this(gerund, None) == gerund.say_this.replace("[what you did]", "what I did")
+    for card in KNOWLEDGE.cards:
+        for betrayal in [None, *KNOWLEDGE.what_you_did]:
+            for relationship in (None, "spouse", "friend", "family", "coworker"):
+                said = KNOWLEDGE.say_this(card, betrayal, relationship) or ""
+                assert "[what you did]" not in said, (card.id, betrayal, relationship, said)
+
+
+def test_taking_money_is_named_as_such():
+    card = KNOWLEDGE.card("describe_friend_family")
+    betrayal = KNOWLEDGE.betrayal_in("i took money from my best friend's wallet when i was broke")
+    assert betrayal == "stealing"
+    assert "I'm sorry I took what was yours." in KNOWLEDGE.say_this(card, betrayal, "friend")
 
 
 def test_cheated_on_you_is_said_only_to_a_partner():
