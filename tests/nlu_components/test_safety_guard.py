@@ -41,6 +41,8 @@ def risks(nlp, text):
     ("she put a pillow over my face while i slept", "being_harmed"),
     ("my 9yo flinches every time he walks in", "child_at_risk"),
     ("i have a crowbar in the car and i know where he parks", "may_harm_others"),
+    ("my door is locked and she's pounding on it screaming", "being_harmed"),
+    ("the door was locked and he kicked it in", "being_harmed"),
 ])
 def test_disclosures_fire_with_their_risk(nlp, text, risk):
     assert risk in risks(nlp, text)
@@ -256,6 +258,10 @@ def test_a_who_fixed_rule_keeps_its_risk(nlp):
     the ones at risk."""
     found = risks(nlp, "he keeps saying the kids would be better off without him around")
     assert found == {"partner_self_harm"}
+
+
+def test_a_locked_door_alone_is_no_alarm(nlp):
+    assert risks(nlp, "we keep the door locked at night because the kids sleepwalk, she asked how to break it to him") == set()
 
 
 def test_letters_held_down_are_read_as_the_word(nlp):
