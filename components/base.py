@@ -8,6 +8,13 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from coach_server import action_response_check
+
+# Every Rasa-side component imports this module, so loading the model (`rasa run`, `rasa shell`,
+# `rasa test`) installs the faster check of action-server replies. The action server itself
+# never imports it: its rule engine (components/rulebook.py) needs spaCy, not Rasa.
+action_response_check.install()
+
 
 class StatelessComponent(GraphComponent):
     """Built from its config alone; leaves training data untouched."""

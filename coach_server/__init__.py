@@ -1,0 +1,1 @@
+"""Server-side adjustments to Rasa that the coach's pipeline and channels install on import."""
