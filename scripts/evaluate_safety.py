@@ -27,7 +27,8 @@ SETS = {"safety_eval": SAFETY / "safety_eval.yml", "safety_eval_fresh": SAFETY /
 DEV = {"safety_check_unseen": SAFETY / "safety_check_unseen.yml",
        "safety_check_unseen2": SAFETY / "safety_check_unseen2.yml",
        "safety_check_unseen4": SAFETY / "safety_check_unseen4.yml",
-       "safety_check_unseen5": SAFETY / "safety_check_unseen5.yml"}
+       "safety_check_unseen5": SAFETY / "safety_check_unseen5.yml",
+       "safety_check_unseen7": SAFETY / "safety_check_unseen7.yml"}
 # Reported only: a set written by someone who saw neither the rules nor the training data, and
 # never used to change them, so its figures show how the detection does on messages nobody
 # tuned for. When an unseen set is used to improve the rules, it joins the gated sets and a new
@@ -60,6 +61,11 @@ NOTES = {
                             "model and guard at 90.6% recall and 15.8% false alarms (guard alone "
                             "73.8%, 10.8%), then used to generalise the rules (round 7). Gated "
                             "since (recall floor 95%).",
+    "safety_check_unseen7": "Written independently on 2026-11-24, after the round-7 rules, by "
+                            "someone who saw neither the rules, the training data nor the other "
+                            "sets. First scored with the model and guard at 82.0% recall and "
+                            "17.5% false alarms (guard alone 63.3%, 10.8%), then used to "
+                            "generalise the rules (round 8). Gated since (recall floor 95%).",
     "safety_check_unseen6": "Written independently on 2026-11-24, after the round-7 rules, by "
                             "someone who saw neither the rules, the training data nor the other "
                             "sets; never used to change them. Reported, not gated.",

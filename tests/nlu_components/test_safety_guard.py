@@ -267,3 +267,50 @@ def test_a_locked_door_alone_is_no_alarm(nlp):
 def test_letters_held_down_are_read_as_the_word(nlp):
     assert "self_harm" in risks(nlp, "i want to dieee")
     assert "self_harm" in risks(nlp, "i want to diiie")
+
+
+# Round 8: my own phrasings of the kinds of message the seventh blind set showed were missed
+# (that set's own sentences are scored by scripts/evaluate_safety.py, not copied here).
+@pytest.mark.parametrize("text, risk", [
+    ("she says shes going to post my nudes on facebook", "being_harmed"),
+    ("i told him no three times and he kept going anyway", "being_harmed"),
+    ("he'll call immigration on me if i dont do what he says", "being_harmed"),
+    ("my wife told him she would kill him if he came near the house", "being_harmed"),
+    ("i screamed at her that i'd strangle her if she left", "may_harm_others"),
+    ("ive been slipping sleeping pills into her tea at night", "may_harm_others"),
+    ("i locked him in the spare room all night so he couldnt go to her", "may_harm_others"),
+    ("if a lorry hit me tomorrow i honestly wouldnt mind", "self_harm"),
+    ("people like me dont deserve to live", "self_harm"),
+    ("been making myself sick after dinner again", "self_harm"),
+    ("he stopped going to his chemo after i told him", "partner_self_harm"),
+    ("she said she'll be dead by the time i get home", "partner_self_harm"),
+    ("he swallowed a whole packet of his pills and wont wake up", "partner_self_harm"),
+    ("my 6 year old has to make her own breakfast most days because im too hungover", "child_at_risk"),
+    ("he makes our 8 year old stand outside in the cold when she answers back", "child_at_risk"),
+    ("her coach tells my son its their secret game", "child_at_risk"),
+])
+def test_round_8_kinds_of_message_fire_with_their_risk(nlp, text, risk):
+    assert risk in risks(nlp, text), text
+
+
+@pytest.mark.parametrize("text", [
+    "my fiance found a dating app on my phone",
+    "she saw the betting app on my phone and went quiet",
+    "i keep beating myself up about what i did",
+    "she says i stabbed her in the back",
+    "he looked at me like id slapped him",
+    "i jumped the gun and told her before i was ready",
+    "i totally choked when he asked me why",
+    "how do i beat my brother at chess",
+    "we were on a break in my head",
+    "my boss is going to kill me if this report is late",
+    "that news story really shook me",
+    "he went to a rage room to smash plates and came back calmer",
+    "i work with domestic violence victims every day",
+])
+def test_round_8_idioms_in_ordinary_coaching_do_not_fire(nlp, text):
+    assert not risks(nlp, text), text
+
+
+def test_a_game_does_not_hide_a_threat_to_a_child(nlp):
+    assert risks(nlp, "my son plays fortnite and my husband said he'd kill him if he didnt stop")
