@@ -135,6 +135,8 @@ class ActionCoach(Action):
         if coaching_paused(dispatcher, tracker):
             return []
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        # a question answered on the topic it asks about ("knowledge/guidance.yml": asking_words)
+        intent = load_knowledge().asked_topic(intent, tracker.latest_message.get("text")) or intent
         last = tracker.get_slot("last_card")
         events = give_card(dispatcher, tracker, intent, [last] if last else [])
         if events is None:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Collection, Dict, List, Optional, Sequence, Text, Union
+from typing import Collection, Dict, List, Optional, Sequence, Text, Tuple, Union
 
 import yaml
 
@@ -41,6 +41,8 @@ class Card:
     # Words that show a message asks about this card's topic ("couples therapy"); such a card
     # comes first among the intent's cards.
     asks: Sequence[Text] = ()
+    # Its asks words only choose among its own topic's cards ("at work").
+    asks_within_topic: bool = False
 
     def fits(self, relationship: Optional[Text]) -> bool:
         return relationship in self.relationships if relationship else False
@@ -66,6 +68,7 @@ class Knowledge:
     titles: Dict[Text, Text] = field(default_factory=dict)
     what_you_did: Dict[Text, Dict[Text, Text]] = field(default_factory=dict)
     mistreatment_words: Sequence[Text] = ()
+    asking_words: Sequence[Text] = ()
 
     def cards_for(self, intent: Text) -> List[Card]:
         return [card for card in self.cards if intent in card.intents]
@@ -129,6 +132,33 @@ class Knowledge:
                 return rng.choice(fresh)
         pool = [c for group in groups for c in group]
         return rng.choice(pool) if pool else None
+
+    def asks(self, text: Optional[Text]) -> bool:
+        """The message asks something (a question mark, "should i", "any tips")."""
+        words = normalise(text)
+        return any(word in (text or "") if not word[0].isalnum() else mentions(words, word)
+                   for word in self.asking_words)
+
+    def asked_topic(self, intent: Optional[Text], text: Optional[Text]) -> Optional[Text]:
+        """The how-to topic a message asks about when it is not the guessed one (see
+        ``asking_words`` in guidance.yml); None to keep the guessed topic."""
+        words = normalise(text)
+        # A recognised how-to topic or core category (defensiveness...) is kept: only a
+        # description or a message the model did not understand is redirected.
+        if not words or intent not in ("describe_situation", "nlu_fallback", None):
+            return None
+        if not self.asks(text):
+            return None
+        howto = sorted({i for card in self.cards for i in card.intents if i.startswith("how_")})
+        best: Tuple[int, Optional[Text]] = (0, None)
+        for topic in howto:
+            if topic == intent:
+                continue
+            for card in self.cards_for(topic):
+                for phrase in () if card.asks_within_topic else card.asks:
+                    if len(phrase) > best[0] and mentions(words, phrase):
+                        best = (len(phrase), topic)
+        return best[1]
 
     def say_this(self, card: Card, betrayal: Optional[Text] = None,
                  relationship: Optional[Text] = None) -> Optional[Text]:
@@ -194,13 +224,15 @@ def parse_knowledge(guidance: dict, sources: dict) -> Knowledge:
                 unsafe_if_harmed=raw.get("unsafe_if_harmed") is True,
                 betrayals=tuple(raw.get("betrayals") or ()),
                 asks=tuple(str(word).lower() for word in raw.get("asks") or ()),
+                asks_within_topic=raw.get("asks_within_topic") is True,
             )
         )
     titles = {s["file"]: s["title"] for s in sources.get("sources", [])}
     return Knowledge(cards=cards, titles=titles,
                      what_you_did=dict(guidance.get("what_you_did") or {}),
                      mistreatment_words=tuple(str(w).lower()
-                                              for w in guidance.get("mistreatment_words") or ()))
+                                              for w in guidance.get("mistreatment_words") or ()),
+                     asking_words=tuple(str(w).lower() for w in guidance.get("asking_words") or ()))
 
 
 @lru_cache(maxsize=1)

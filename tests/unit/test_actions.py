@@ -270,3 +270,56 @@ def test_asks_words_can_match_a_message():
     for card in KNOWLEDGE.cards:
         for phrase in card.asks:
             assert normalise(phrase) == phrase, (card.id, phrase)
+
+
+def shown_card(events):
+    return next(e["value"] for e in events if e["event"] == "slot" and e["name"] == "last_card")
+
+
+def shown_topic(events):
+    return next(e["value"] for e in events if e["event"] == "slot" and e["name"] == "last_topic")
+
+
+@pytest.mark.parametrize("intent, text, topic", [
+    ("describe_situation",
+     "its been 8 months and she keeps asking the same questions, how do i cope with that",
+     "how_answer_questions"),
+    ("describe_situation", "he asked me to move out for a while. should i go?", "how_give_space"),
+    ("describe_situation", "my husband and i barely talk now, would couples counselling help?",
+     "how_rebuild"),
+])
+def test_a_question_about_the_situation_gets_the_topic_it_asks_about(intent, text, topic):
+    _, events = run(ActionCoach(), tracker(intent, text))
+    assert shown_topic(events) == topic
+    card = KNOWLEDGE.card(shown_card(events))
+    assert topic in card.intents and any(mentions(normalise(text), p) for p in card.asks)
+
+
+@pytest.mark.parametrize("intent, text", [
+    ("describe_situation", "i cheated on my wife with someone at work"),  # asks nothing
+    ("defensiveness", "why should i share my location, she went through my phone?"),
+    ("how_apologize", "how do i apologise at work without it becoming a whole thing?"),
+])
+def test_a_recognised_topic_or_a_plain_description_keeps_its_reply(intent, text):
+    _, events = run(ActionCoach(), tracker(intent, text))
+    assert shown_topic(events) == intent
+
+
+def test_a_message_not_understood_that_asks_about_a_topic_gets_that_advice():
+    messages, events = run(ActionUnclear(), tracker("nlu_fallback", "would flowers help?"))
+    assert shown_topic(events) == "how_rebuild"
+    assert "flowers" in KNOWLEDGE.card(shown_card(events)).asks
+    assert messages[-1]["custom"]["type"] == "guidance_source"
+
+
+def test_a_message_not_understood_that_asks_nothing_we_know_gets_the_unclear_reply():
+    messages, events = run(ActionUnclear(), tracker("nlu_fallback", "whats the capital of peru?"))
+    assert events == []
+    assert not any((m.get("custom") or {}).get("type") == "guidance_source" for m in messages)
+
+
+def test_where_words_do_not_bring_a_question_from_another_topic():
+    """ "at work" chooses among the affair-contact cards; it does not make a question one."""
+    _, events = run(ActionCoach(), tracker("describe_situation",
+                                           "how do i apologise at work without a big scene?"))
+    assert shown_topic(events) == "describe_situation"
