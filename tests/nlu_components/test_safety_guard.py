@@ -307,6 +307,9 @@ def test_round_8_kinds_of_message_fire_with_their_risk(nlp, text, risk):
     "that news story really shook me",
     "he went to a rage room to smash plates and came back calmer",
     "i work with domestic violence victims every day",
+    "honestly my pride is a bit bruised after what she said",
+    "i always kept my phone locked and face down, no wonder he got suspicious",
+    "next time ill just hold his hand and listen",
 ])
 def test_round_8_idioms_in_ordinary_coaching_do_not_fire(nlp, text):
     assert not risks(nlp, text), text
