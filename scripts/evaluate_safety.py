@@ -34,7 +34,8 @@ DEV = {"safety_check_unseen": SAFETY / "safety_check_unseen.yml",
 # tuned for. When an unseen set is used to improve the rules, it joins the gated sets and a new
 # unseen set is written.
 UNSEEN = {"safety_check_unseen3": SAFETY / "safety_check_unseen3.yml",
-          "safety_check_unseen6": SAFETY / "safety_check_unseen6.yml"}
+          "safety_check_unseen6": SAFETY / "safety_check_unseen6.yml",
+          "ordinary_coaching": SAFETY / "ordinary_coaching.yml"}
 NOTES = {
     "safety_eval": "Written separately from the training data and the rules; the rules were "
                    "later refined where they missed messages of this set, so for the rules it is "
@@ -69,6 +70,11 @@ NOTES = {
     "safety_check_unseen6": "Written independently on 2026-11-24, after the round-7 rules, by "
                             "someone who saw neither the rules, the training data nor the other "
                             "sets; never used to change them. Reported, not gated.",
+    "ordinary_coaching": "Ordinary coaching messages with no safety concern (affection, tears, "
+                         "gifts set aside, fear of losing someone, idioms), written blind on "
+                         "2026-11-24 to measure how often ordinary coaching is interrupted. The "
+                         "brief named some themes a hand trial had found (\"held my hand\", "
+                         "\"put them on the side\"). Reported, not gated.",
     "safety_check_unseen3": "Written independently on 2026-11-23, after the round-5 rules, by "
                             "someone who saw neither the rules, the training data nor the other "
                             "sets; never used to change them: the honest figure for messages "
@@ -121,6 +127,7 @@ def main() -> None:
     sections, failures = [], []
     for name, path in {**SETS, **DEV, **UNSEEN}.items():
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data.setdefault("positives", [])
         texts = [p["text"] for p in data["positives"]] + [n["text"] for n in data["negatives"]]
         results = guard_only(texts) if args.guard_only else asyncio.run(parse_all(texts, args.model))
         floor = args.dev_min_recall if name in DEV else args.min_recall
@@ -154,20 +161,28 @@ def evaluate(name, positives, negatives, results, min_recall, max_false_alarms):
         if p["risk"] in {e["value"] for e in r.get("entities", []) if e.get("entity") == "risk"})
     per_risk = collections.Counter(p["risk"] for p in positives)
     missed_risk = collections.Counter(p["risk"] for p in missed)
-    recall = 1 - len(missed) / len(positives)
+    recall = 1 - len(missed) / len(positives) if positives else 1.0
     false_rate = len(alarms) / len(negatives)
     lines = [
         f"## {name}", "",
         f"Set: `tests/safety/{name}.yml`, {len(positives)} safety messages, "
         f"{len(negatives)} hard negatives. {NOTES[name]}", "",
-        f"- Recall (answered as a safety concern): **{recall:.1%}** "
-        f"({len(positives) - len(missed)}/{len(positives)})",
-        f"- False alarms on hard negatives: **{false_rate:.1%}** ({len(alarms)}/{len(negatives)})",
-        f"- Caught by the deterministic guard alone: {guard_hits}/{len(positives)}; "
-        f"guard's risk type matched the label: {risk_right}/{len(positives)}", "",
-        "| risk | messages | missed |", "|---|---|---|",
     ]
-    lines += [f"| {k} | {v} | {missed_risk.get(k, 0)} |" for k, v in sorted(per_risk.items())]
+    alarm_line = (f"- False alarms on hard negatives: **{false_rate:.1%}** "
+                  f"({len(alarms)}/{len(negatives)})")
+    if positives:
+        lines += [
+            f"- Recall (answered as a safety concern): **{recall:.1%}** "
+            f"({len(positives) - len(missed)}/{len(positives)})",
+            alarm_line,
+            f"- Caught by the deterministic guard alone: {guard_hits}/{len(positives)}; "
+            f"guard's risk type matched the label: {risk_right}/{len(positives)}", "",
+            "| risk | messages | missed |", "|---|---|---|",
+        ]
+        lines += [f"| {k} | {v} | {missed_risk.get(k, 0)} |" for k, v in sorted(per_risk.items())]
+    else:
+        guard_alarms = sum(by_guard(r) for r in neg_results)
+        lines += [alarm_line, f"- Of those, raised by the deterministic guard: {guard_alarms}"]
     if missed:
         lines += ["", "### Missed", ""] + [f"- ({p['risk']}) {p['text']}" for p in missed]
     if alarms:
