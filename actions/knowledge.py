@@ -142,10 +142,11 @@ class Knowledge:
     def asked_topic(self, intent: Optional[Text], text: Optional[Text]) -> Optional[Text]:
         """The how-to topic a message asks about when it is not the guessed one (see
         ``asking_words`` in guidance.yml); None to keep the guessed topic."""
+        text = str(text or "")[:1500]  # as the classifiers see it
         words = normalise(text)
         # A recognised how-to topic or core category (defensiveness...) is kept: only a
-        # description or a message the model did not understand is redirected.
-        if not words or intent not in ("describe_situation", "nlu_fallback", None):
+        # question about the situation is redirected.
+        if not words or intent != "describe_situation":
             return None
         if not self.asks(text):
             return None
@@ -156,7 +157,8 @@ class Knowledge:
                 continue
             for card in self.cards_for(topic):
                 for phrase in () if card.asks_within_topic else card.asks:
-                    if len(phrase) > best[0] and mentions(words, phrase):
+                    # one word ("text", "details", "appreciate") says too little on its own
+                    if " " in phrase and len(phrase) > best[0] and mentions(words, phrase):
                         best = (len(phrase), topic)
         return best[1]
 

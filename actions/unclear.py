@@ -51,15 +51,6 @@ class ActionUnclear(Action):
             dispatcher.utter_message(response="utter_ask_safe_now")
             return []
         if reply is None:
-            # Not understood, but it asks about a topic the coach has advice on ("would flowers
-            # help?"): that advice, as if the topic had been recognised.
-            from actions.coach import give_card
-            from actions.knowledge import load_knowledge
-
-            topic = load_knowledge().asked_topic(intent, tracker.latest_message.get("text"))
-            events = give_card(dispatcher, tracker, topic, []) if topic else None
-            if events is not None:
-                return events
             utter_unclear(dispatcher)
             return []
         buttons = replies["unclear"]["buttons"] if reply.get("buttons") == "unclear" else []

@@ -287,6 +287,7 @@ def shown_topic(events):
     ("describe_situation", "he asked me to move out for a while. should i go?", "how_give_space"),
     ("describe_situation", "my husband and i barely talk now, would couples counselling help?",
      "how_rebuild"),
+    ("describe_situation", "she wants every detail. how much should i tell her?", "how_tell_truth"),
 ])
 def test_a_question_about_the_situation_gets_the_topic_it_asks_about(intent, text, topic):
     _, events = run(ActionCoach(), tracker(intent, text))
@@ -305,17 +306,28 @@ def test_a_recognised_topic_or_a_plain_description_keeps_its_reply(intent, text)
     assert shown_topic(events) == intent
 
 
-def test_a_message_not_understood_that_asks_about_a_topic_gets_that_advice():
-    messages, events = run(ActionUnclear(), tracker("nlu_fallback", "would flowers help?"))
-    assert shown_topic(events) == "how_rebuild"
-    assert "flowers" in KNOWLEDGE.card(shown_card(events)).asks
-    assert messages[-1]["custom"]["type"] == "guidance_source"
-
-
-def test_a_message_not_understood_that_asks_nothing_we_know_gets_the_unclear_reply():
-    messages, events = run(ActionUnclear(), tracker("nlu_fallback", "whats the capital of peru?"))
+@pytest.mark.parametrize("text", [
+    "would flowers help?",
+    "is it final?",
+    "i lied about a text from my ex, how do i fix this?",
+])
+def test_a_message_not_understood_keeps_the_unclear_reply_and_its_danger_button(text):
+    """ "I'm not sure I understood" offers "someone may be in danger"; no card replaces it."""
+    messages, events = run(ActionUnclear(), tracker("nlu_fallback", text))
     assert events == []
     assert not any((m.get("custom") or {}).get("type") == "guidance_source" for m in messages)
+    assert any(m.get("buttons") for m in messages)
+
+
+@pytest.mark.parametrize("text", [
+    "i'd appreciate any advice, my wife found out i cheated",
+    "my mom found my dating app, what do i say?",
+    "should i just end it?",
+    "she blocked me and wont take my calls, what do i do?",
+])
+def test_single_everyday_words_do_not_redirect_a_question(text):
+    _, events = run(ActionCoach(), tracker("describe_situation", text))
+    assert shown_topic(events) == "describe_situation"
 
 
 def test_where_words_do_not_bring_a_question_from_another_topic():
