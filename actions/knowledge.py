@@ -152,9 +152,7 @@ class Knowledge:
             return None
         howto = sorted({i for card in self.cards for i in card.intents if i.startswith("how_")})
         best: Tuple[int, Optional[Text]] = (0, None)
-        for topic in howto:
-            if topic == intent:
-                continue
+        for topic in howto:  # never the guessed topic: describe_situation is not a how-to
             for card in self.cards_for(topic):
                 for phrase in () if card.asks_within_topic else card.asks:
                     # one word ("text", "details", "appreciate") says too little on its own
