@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge import load_knowledge
+from actions.knowledge import ROMANTIC, load_knowledge
 from actions.resources import load_resources
 from actions.safety import (
     ASK_SAFE_NOW,
@@ -34,12 +34,51 @@ RELATIONSHIP_BUTTONS = [
 ]
 
 
+def named_relationship(remembered: Optional[Text], text: Optional[Text],
+                       entities: Sequence[Dict[Text, Any]]) -> Optional[Text]:
+    """Whose trust is at stake after a message that names ``entities``, given the one
+    remembered before it (``whose_trust`` in knowledge/guidance.yml): the first person named
+    stays, unless the message says it is a newly named person's trust at stake; a relationship
+    button always sets it."""
+    knowledge = load_knowledge()
+    text = str(text or "")
+    named = [e for e in entities or [] if e.get("entity") == "relationship" and e.get("value")]
+    if not named:
+        return remembered
+    if text.startswith("/"):  # a relationship button
+        return str(named[-1]["value"])
+    named.sort(key=lambda e: e.get("start") if isinstance(e.get("start"), int) else len(text))
+    at_stake = [e for e in named if isinstance(e.get("start"), int) and isinstance(
+        e.get("end"), int) and knowledge.trust_at_stake(text, e["start"], e["end"])]
+    if at_stake:
+        return str(at_stake[0]["value"])
+    if remembered is None:
+        return str(named[0]["value"])
+    if remembered == "partner":  # named more exactly: wife, boyfriend...
+        exact = [e for e in named if e["value"] in ROMANTIC]
+        return str(exact[0]["value"]) if exact else remembered
+    return remembered
+
+
 def current_relationship(tracker: Tracker) -> Optional[Text]:
-    """The relationship named in this message, else the one remembered from earlier."""
-    for entity in tracker.latest_message.get("entities") or []:
-        if entity.get("entity") == "relationship" and entity.get("value"):
-            return str(entity["value"])
-    return tracker.get_slot("relationship")
+    """Whose trust is at stake: the first person the conversation named, unless a later message
+    said it is someone else's trust (see ``named_relationship``). Read from the conversation's
+    messages, since the slot is filled from every person named."""
+    remembered: Optional[Text] = None
+    told = False
+    for event in tracker.events or []:
+        if event.get("event") == "restart":
+            remembered, told = None, False
+        elif event.get("event") == "user":
+            told = True
+            parse = event.get("parse_data") or {}
+            remembered = named_relationship(remembered, event.get("text"),
+                                            parse.get("entities") or [])
+    if not told:  # no messages to read (a tracker made by hand): the slot and this message
+        remembered = named_relationship(tracker.get_slot("relationship"),
+                                        tracker.latest_message.get("text"),
+                                        tracker.latest_message.get("entities") or [])
+    return remembered
 
 
 def told_betrayal(tracker: Tracker) -> Optional[Text]:
@@ -122,6 +161,9 @@ def give_card(
               SlotSet("cards_shown", (shown + [card.id])[-20:])]
     if betrayal and betrayal != tracker.get_slot("betrayal"):
         events.append(SlotSet("betrayal", betrayal))  # remembered for later replies
+    if relationship != tracker.get_slot("relationship"):
+        # the slot is filled from every person named; it keeps whose trust is at stake
+        events.append(SlotSet("relationship", relationship))
     return events
 
 

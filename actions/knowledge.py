@@ -69,6 +69,7 @@ class Knowledge:
     what_you_did: Dict[Text, Dict[Text, Text]] = field(default_factory=dict)
     mistreatment_words: Sequence[Text] = ()
     asking_words: Sequence[Text] = ()
+    whose_trust: Dict[Text, Sequence[Text]] = field(default_factory=dict)
 
     def cards_for(self, intent: Text) -> List[Card]:
         return [card for card in self.cards if intent in card.intents]
@@ -160,6 +161,21 @@ class Knowledge:
                         best = (len(phrase), topic)
         return best[1]
 
+    def trust_at_stake(self, text: Optional[Text], start: int, end: int) -> bool:
+        """True when the words around the person named at text[start:end] say it is their
+        trust at stake ("I lied to my sister", "my sister won't speak to me"); see
+        ``whose_trust`` in guidance.yml."""
+        text = str(text or "")
+        skip = set(self.whose_trust.get("skip") or ())
+        before = normalise(text[:max(start, 0)]).split()
+        while before and before[-1] in skip:
+            before.pop()
+        before_text = " " + " ".join(before)
+        after = normalise(text[max(end, 0):]) + " "
+        return (any(before_text.endswith(" " + phrase) for phrase in self.whose_trust.get(
+            "before") or ()) or any(after.startswith(phrase + " ") for phrase in
+                                    self.whose_trust.get("after") or ()))
+
     def say_this(self, card: Card, betrayal: Optional[Text] = None,
                  relationship: Optional[Text] = None) -> Optional[Text]:
         """The card's words to say, with "[what you did]" filled in once we know what happened
@@ -232,7 +248,9 @@ def parse_knowledge(guidance: dict, sources: dict) -> Knowledge:
                      what_you_did=dict(guidance.get("what_you_did") or {}),
                      mistreatment_words=tuple(str(w).lower()
                                               for w in guidance.get("mistreatment_words") or ()),
-                     asking_words=tuple(str(w).lower() for w in guidance.get("asking_words") or ()))
+                     asking_words=tuple(str(w).lower() for w in guidance.get("asking_words") or ()),
+                     whose_trust={key: tuple(str(w).lower() for w in words or ())
+                                  for key, words in (guidance.get("whose_trust") or {}).items()})
 
 
 @lru_cache(maxsize=1)

@@ -75,6 +75,17 @@ def test_context_carries_the_relationship_into_later_replies(coach):
     assert "coworker" in card.relationships, card.id
 
 
+def test_someone_else_named_later_does_not_change_whose_trust_it_is(coach):
+    """'My sister' in a later message is where they will stay, not the person hurt: the advice
+    stays written for the husband; a message about the sister's own trust moves it to her."""
+    user = new_user()
+    coach.say(user, "i cheated on my husband and he found out last week")
+    card = card_of(coach.say(user, "he needs some space so im staying at my sister's for a bit"))
+    assert card is not None and "spouse" in card.relationships, card
+    card = card_of(coach.say(user, "i also lied to my sister about all of it, how do i say sorry"))
+    assert card is not None and set(card.relationships) & {"family", "any"}, card
+
+
 def test_what_happened_carries_into_later_advice(coach):
     """Told once, what happened (here a lie, to a friend) shapes the first advice and the words
     offered later."""

@@ -6,7 +6,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.coach import ActionCoach
+from actions.coach import ActionCoach, current_relationship
 from actions.knowledge import load_knowledge, mentions, normalise
 from actions.unclear import ActionUnclear
 
@@ -65,11 +65,88 @@ def test_coach_adapts_to_a_coworker():
     assert events[0]["value"] in coworker_cards
 
 
-def test_relationship_from_this_message_wins_over_the_remembered_one():
+def person(text, word, value):
+    """A relationship entity as the model tags it: the word's place in the message."""
+    start = text.lower().index(word)
+    return {"entity": "relationship", "value": value, "start": start, "end": start + len(word)}
+
+
+def said(text, *people):
+    """A user message event (as the action server receives it) naming (word, value) people."""
+    return {"event": "user", "text": text,
+            "parse_data": {"text": text, "entities": [person(text, w, v) for w, v in people]}}
+
+
+def conversation_tracker(*messages, intent="describe_situation", slots=None):
+    latest = messages[-1]["parse_data"]
+    latest = {**latest, "intent": {"name": intent, "confidence": 0.9}}
+    return Tracker("test-user", slots or {}, latest, list(messages), False, None, {},
+                   "action_listen")
+
+
+def test_a_newly_named_person_whose_trust_is_at_stake_replaces_the_remembered_one():
     friend_cards = {c.id for c in KNOWLEDGE.cards_for("describe_situation") if "friend" in c.relationships}
-    _, events = run(ActionCoach(), tracker("describe_situation", slots={"relationship": "spouse"},
-                                           entities=[{"entity": "relationship", "value": "friend"}]))
+    text = "and my best friend won't speak to me either"
+    _, events = run(ActionCoach(), tracker("describe_situation", text, slots={"relationship": "spouse"},
+                                           entities=[person(text, "friend", "friend")]))
     assert events[0]["value"] in friend_cards
+    assert {"event": "slot", "timestamp": None, "name": "relationship", "value": "friend"} in events
+
+
+@pytest.mark.parametrize("later, word, value", [
+    ("if i go to my sister's for a few days, how often should i text him?", "sister", "family"),
+    ("my mum keeps asking me what's wrong, what do i tell her", "mum", "family"),
+    ("my boss noticed i'm distracted at work", "boss", "coworker"),
+    ("my best friend says i should just give him time", "friend", "friend"),
+])
+def test_someone_else_mentioned_later_does_not_replace_whose_trust_it_is(later, word, value):
+    first = "i cheated on my husband and he found out last week"
+    conversation = conversation_tracker(said(first, ("husband", "spouse")),
+                                        said(later, (word, value)),
+                                        slots={"relationship": value})
+    assert current_relationship(conversation) == "spouse"
+
+
+@pytest.mark.parametrize("later, word, value", [
+    ("i lied to my sister too, about the money", "sister", "family"),
+    ("how do i apologise to my boss for blaming him", "boss", "coworker"),
+    ("my best friend won't speak to me since i told her secret", "friend", "friend"),
+    ("and i went behind my brother's back as well", "brother", "family"),
+])
+def test_a_later_message_about_another_persons_trust_moves_to_them(later, word, value):
+    first = "i cheated on my husband and he found out last week"
+    conversation = conversation_tracker(said(first, ("husband", "spouse")),
+                                        said(later, (word, value)))
+    assert current_relationship(conversation) == value
+
+
+def test_the_person_whose_trust_is_at_stake_wins_within_one_message():
+    text = "my coworker found out and told everyone that i cheated on my wife"
+    message = said(text, ("coworker", "coworker"), ("wife", "spouse"))
+    assert current_relationship(conversation_tracker(message)) == "spouse"
+    # nobody marked: the first person named
+    assert current_relationship(conversation_tracker(
+        said("my coworker knows about the affair and my wife doesnt", ("coworker", "coworker"),
+             ("wife", "spouse")))) == "coworker"
+
+
+def test_a_relationship_button_and_a_more_exact_partner_update_it():
+    button = {"event": "user", "text": '/describe_situation{"relationship": "coworker"}',
+              "parse_data": {"entities": [{"entity": "relationship", "value": "coworker"}]}}
+    first = said("i lied to my partner about money", ("partner", "partner"))
+    assert current_relationship(conversation_tracker(first, button)) == "coworker"
+    exact = said("my girlfriend keeps asking the same questions", ("girlfriend", "girlfriend"))
+    assert current_relationship(conversation_tracker(first, exact)) == "girlfriend"
+    assert current_relationship(conversation_tracker(
+        said("my wife found the texts", ("wife", "spouse")),
+        said("the other partner keeps calling", ("partner", "partner")))) == "spouse"
+
+
+def test_a_restart_forgets_whose_trust_it_was():
+    conversation = conversation_tracker(said("i lied to my dad", ("dad", "family")),
+                                        {"event": "restart"},
+                                        said("my boyfriend found out", ("boyfriend", "boyfriend")))
+    assert current_relationship(conversation) == "boyfriend"
 
 
 def betrayal_cards(betrayal):
