@@ -195,7 +195,9 @@ class RuleBook:
         # One matcher per rule, each behind a gate: the words a match cannot do without. A
         # message runs only the rules whose gate its words open, which keeps the guard cheap.
         self.compiled: List[Tuple[Text, Gate, Any]] = []
-        self.unless: Dict[Text, Matcher] = {}
+        # A rule's exceptions, each with the words it cannot match without: only those whose
+        # words are all in the message are run (a rule can have dozens of idioms).
+        self.unless: Dict[Text, List[Tuple[Gate, Matcher]]] = {}
         for rule in data["rules"]:
             rule_id = rule["id"]
             self.rules[rule_id] = rule
@@ -209,10 +211,10 @@ class RuleBook:
                 dep_matcher.add(rule_id, self._verb_patterns(rule))
                 needs = [self._keys(self.groups[rule["verb"]]), self._keys(self._words(rule["target"])[0])]
                 self.compiled.append((rule_id, Gate([needs]), dep_matcher))
-            if rule.get("unless"):
+            for phrase in rule.get("unless") or ():
                 unless = Matcher(vocab)
-                unless.add(rule_id, [p for phrase in rule["unless"] for p in self._phrase_patterns(phrase)])
-                self.unless[rule_id] = unless
+                unless.add(rule_id, self._phrase_patterns(phrase))
+                self.unless.setdefault(rule_id, []).append((Gate([self._needs(phrase)]), unless))
         # Which rules a word can wake: each phrase is filed under its most selective needed item,
         # the one with the fewest common words ("the", "he", "me" are in most messages).
         from spacy.lang.en.stop_words import STOP_WORDS
@@ -314,9 +316,9 @@ class RuleBook:
         window = token.doc[max(sentence.start, token.i - 3): token.i]
         return any(t.lower_ in NEGATORS for t in window)
 
-    def _unless_spans(self, rule_id: Text, doc: Doc) -> List[Tuple[int, int]]:
-        unless = self.unless.get(rule_id)
-        return [(start, end) for _, start, end in unless(doc)] if unless else []
+    def _unless_spans(self, rule_id: Text, doc: Doc, present: Set[Text]) -> List[Tuple[int, int]]:
+        return [(start, end) for gate, unless in self.unless.get(rule_id, ())
+                if gate.opens(present) for _, start, end in unless(doc)]
 
     def _keep(self, rule: Dict[Text, Any], doc: Doc, anchor: Token,
               span: Tuple[int, int], unless: List[Tuple[int, int]]) -> bool:
@@ -412,7 +414,7 @@ class RuleBook:
             if (rule_id, anchor.i) in seen:
                 continue
             if rule_id not in unless:
-                unless[rule_id] = self._unless_spans(rule_id, doc)
+                unless[rule_id] = self._unless_spans(rule_id, doc, present)
             if not self._keep(rule, doc, anchor, (start, end), unless[rule_id]):
                 continue
             seen.add((rule_id, anchor.i))
