@@ -58,6 +58,13 @@ _TO_VERB = ("conj", "xcomp", "acomp", "ccomp", "advcl", "relcl", "prep", "pobj",
 # ... and from a pronoun's verb to the verb of saying whose subject names the person ("my son
 # says he wants to die").
 _TO_SPEAKER = ("ccomp", "xcomp", "conj", "advcl")
+# Quoted speech: "she texted 'i want to die'" is her words, not the person's own.
+QUOTE_MARKS = {"'", '"', "\u201c", "\u201d", "\u2018", "\u2019", "`"}
+SAYING = {"say", "text", "texte", "txt", "tell", "write", "message", "scream", "yell", "shout",
+          "post", "send", "reply", "snap", "dm", "type", "cry", "whisper", "mutter", "sob", "ask",
+          "add", "announce", "threaten", "email", "call", "msg", "goes"}
+# A quoted risk said by someone else: whose risk it becomes.
+QUOTED_BY_OTHER = {"self_harm": "partner_self_harm", "may_harm_others": "being_harmed"}
 
 
 def _inflections(word: Text) -> List[Text]:
@@ -429,6 +436,11 @@ class RuleBook:
         """The risk types of one match: the rule's risk, changed or joined by what the words say
         about who is involved (the `who` section of the rules file). Never empty."""
         risk = rule.get("risk", "")
+        speaker = self._quoted_speaker(span)
+        if speaker in ("other", "child"):
+            # their own words, quoted: "he texted 'you won't have to worry about me much longer'"
+            risks = [QUOTED_BY_OTHER.get(risk, risk)]
+            return risks + ["child_at_risk"] if speaker == "child" else risks
         if rule.get("who") == "fixed":
             return [risk]
         doer = self._doer(anchor, span)
@@ -462,6 +474,37 @@ class RuleBook:
         if self.spelling.key(named) in self.child_words or named.lower_ in self.child_words:
             return "child"
         if subject.lower_ in THIRD_PERSON or self.spelling.key(named) in self.person_words:
+            return "other"
+        return None
+
+    def _quoted_speaker(self, span: Span) -> Optional[Text]:
+        """Who says the words when the match is inside quotation marks opened right after a verb
+        of saying ("she texted 'i want to die'", "he keeps saying 'maybe i should just die'"):
+        "user", "other", "child", or None when the match is not quoted speech."""
+        doc = span.doc
+        sentence_start = span.sent.start if doc.has_annotation("SENT_START") else 0
+        opening = None
+        for i in range(span.start - 1, max(sentence_start, span.start - 40) - 1, -1):
+            if doc[i].text in QUOTE_MARKS:
+                opening = i
+                break
+        if opening is None:
+            return None
+        # closed before the match: not inside
+        if any(t.text in QUOTE_MARKS for t in doc[opening + 1:span.start]):
+            return None
+        verbs = [t for t in doc[max(0, opening - 3):opening]
+                 if t.lemma_.lower() in SAYING or t.lower_ in SAYING]
+        if not verbs:
+            return None
+        subject = self._subject(verbs[-1])
+        if subject is None:
+            return None
+        if subject.lower_.replace("'", "") in FIRST_PERSON:
+            return "user"
+        if self.spelling.key(subject) in self.child_words or subject.lower_ in self.child_words:
+            return "child"
+        if subject.lower_ in THIRD_PERSON or self.spelling.key(subject) in self.person_words:
             return "other"
         return None
 

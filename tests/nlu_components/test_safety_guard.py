@@ -176,6 +176,12 @@ def test_every_rule_has_its_own_id_and_a_pattern():
 # themselves with, and a person afraid of their own temper must not be told to find a refuge.
 @pytest.mark.parametrize("text, risk, not_risk", [
     ("my husband keeps telling me he doesn't want to live anymore", "partner_self_harm", "self_harm"),
+    # quoted speech is the speaker's own words, not the person typing
+    ("she texted 'i want to kill myself' and now she wont pick up", "partner_self_harm", "self_harm"),
+    ("he keeps saying 'maybe i should just end it all'", "partner_self_harm", "self_harm"),
+    ("my boyfriend messaged 'you wont have to worry about me much longer'", "partner_self_harm", "self_harm"),
+    ("my ex keeps texting 'i know where you sleep'", "being_harmed", "may_harm_others"),
+    ("i texted my sister 'i want to kill myself' last night", "self_harm", "partner_self_harm"),
     ("she's been cutting herself again since she found out", "partner_self_harm", "self_harm"),
     ("my girlfriend said she'd rather be dead than be with a liar", "partner_self_harm", "self_harm"),
     ("my partner self harms when we fight", "partner_self_harm", "self_harm"),
