@@ -470,6 +470,12 @@ class RuleBook:
         people = [subject] + [c for c in subject.children if c.dep_ == "conj"]
         if any(p.lower_.replace("'", "") in FIRST_PERSON for p in people):
             return "user"  # "I want to die", "my wife and I both want to die"
+        return self._person(subject)
+
+    def _person(self, subject: Token) -> Optional[Text]:
+        """What kind of person a subject is: "user", "child", "other" (another adult), or None."""
+        if subject.lower_.replace("'", "") in FIRST_PERSON:
+            return "user"
         named = self._named(subject) if subject.lower_ in THIRD_PERSON else subject
         if self.spelling.key(named) in self.child_words or named.lower_ in self.child_words:
             return "child"
@@ -490,23 +496,10 @@ class RuleBook:
                 break
         if opening is None:
             return None
-        # closed before the match: not inside
-        if any(t.text in QUOTE_MARKS for t in doc[opening + 1:span.start]):
-            return None
         verbs = [t for t in doc[max(0, opening - 3):opening]
                  if t.lemma_.lower() in SAYING or t.lower_ in SAYING]
-        if not verbs:
-            return None
-        subject = self._subject(verbs[-1])
-        if subject is None:
-            return None
-        if subject.lower_.replace("'", "") in FIRST_PERSON:
-            return "user"
-        if self.spelling.key(subject) in self.child_words or subject.lower_ in self.child_words:
-            return "child"
-        if subject.lower_ in THIRD_PERSON or self.spelling.key(subject) in self.person_words:
-            return "other"
-        return None
+        subject = self._subject(verbs[-1]) if verbs else None
+        return self._person(subject) if subject is not None else None
 
     @staticmethod
     def _subject(anchor: Token) -> Optional[Token]:
