@@ -93,6 +93,15 @@ def test_a_newly_named_person_whose_trust_is_at_stake_replaces_the_remembered_on
     assert {"event": "slot", "timestamp": None, "name": "relationship", "value": "friend"} in events
 
 
+def whose_trust_after(later, word, value):
+    """Whose trust it is after "I cheated on my husband" and then a message naming someone else
+    (the slot already filled from that message, as Rasa does)."""
+    first = "i cheated on my husband and he found out last week"
+    return current_relationship(conversation_tracker(said(first, ("husband", "spouse")),
+                                                     said(later, (word, value)),
+                                                     slots={"relationship": value}))
+
+
 @pytest.mark.parametrize("later, word, value", [
     ("if i go to my sister's for a few days, how often should i text him?", "sister", "family"),
     ("my mum keeps asking me what's wrong, what do i tell her", "mum", "family"),
@@ -100,11 +109,7 @@ def test_a_newly_named_person_whose_trust_is_at_stake_replaces_the_remembered_on
     ("my best friend says i should just give him time", "friend", "friend"),
 ])
 def test_someone_else_mentioned_later_does_not_replace_whose_trust_it_is(later, word, value):
-    first = "i cheated on my husband and he found out last week"
-    conversation = conversation_tracker(said(first, ("husband", "spouse")),
-                                        said(later, (word, value)),
-                                        slots={"relationship": value})
-    assert current_relationship(conversation) == "spouse"
+    assert whose_trust_after(later, word, value) == "spouse"
 
 
 @pytest.mark.parametrize("later, word, value", [
@@ -114,10 +119,7 @@ def test_someone_else_mentioned_later_does_not_replace_whose_trust_it_is(later, 
     ("and i went behind my brother's back as well", "brother", "family"),
 ])
 def test_a_later_message_about_another_persons_trust_moves_to_them(later, word, value):
-    first = "i cheated on my husband and he found out last week"
-    conversation = conversation_tracker(said(first, ("husband", "spouse")),
-                                        said(later, (word, value)))
-    assert current_relationship(conversation) == value
+    assert whose_trust_after(later, word, value) == value
 
 
 def test_the_person_whose_trust_is_at_stake_wins_within_one_message():
