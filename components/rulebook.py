@@ -60,6 +60,8 @@ _TO_VERB = ("conj", "xcomp", "acomp", "ccomp", "advcl", "relcl", "prep", "pobj",
 _TO_SPEAKER = ("ccomp", "xcomp", "conj", "advcl")
 # Quoted speech: "she texted 'i want to die'" is her words, not the person's own.
 QUOTE_MARKS = {"'", '"', "\u201c", "\u201d", "\u2018", "\u2019", "`"}
+OPENING_MARKS = {"\u201c", "\u2018"}  # “ ‘
+CLOSING_MARKS = {"\u201d"}  # ” (’ is also typed as an apostrophe or a straight mark, so it is counted)
 SAYING = {"say", "text", "texte", "txt", "tell", "write", "message", "scream", "yell", "shout",
           "post", "send", "reply", "snap", "dm", "type", "cry", "whisper", "mutter", "sob", "ask",
           "add", "announce", "threaten", "email", "call", "msg", "goes"}
@@ -489,17 +491,27 @@ class RuleBook:
         "user", "other", "child", or None when the match is not quoted speech."""
         doc = span.doc
         sentence_start = span.sent.start if doc.has_annotation("SENT_START") else 0
-        opening = None
-        for i in range(span.start - 1, max(sentence_start, span.start - 40) - 1, -1):
-            if doc[i].text in QUOTE_MARKS:
-                opening = i
-                break
-        if opening is None:
+        marks = [i for i in range(max(sentence_start, span.start - 40), span.start)
+                 if doc[i].text in QUOTE_MARKS]
+        if not marks or not self._opens(doc, marks):
             return None
+        opening = marks[-1]
         verbs = [t for t in doc[max(0, opening - 3):opening]
                  if t.lemma_.lower() in SAYING or t.lower_ in SAYING]
         subject = self._subject(verbs[-1]) if verbs else None
         return self._person(subject) if subject is not None else None
+
+    @staticmethod
+    def _opens(doc, marks: List[int]) -> bool:
+        """Whether the last quotation mark before a match opens a quote rather than closing an
+        earlier one ("she said 'fine' and i want to die" is not quoted speech): a curly mark
+        says which it is; straight marks are counted, an odd number leaves a quote open."""
+        last = doc[marks[-1]].text
+        if last in OPENING_MARKS:
+            return True
+        if last in CLOSING_MARKS:
+            return False
+        return len(marks) % 2 == 1
 
     @staticmethod
     def _subject(anchor: Token) -> Optional[Token]:

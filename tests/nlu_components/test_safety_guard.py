@@ -182,6 +182,10 @@ def test_every_rule_has_its_own_id_and_a_pattern():
     ("my boyfriend messaged 'you wont have to worry about me much longer'", "partner_self_harm", "self_harm"),
     ("my ex keeps texting 'i know where you sleep'", "being_harmed", "may_harm_others"),
     ("i texted my sister 'i want to kill myself' last night", "self_harm", "partner_self_harm"),
+    # a quote that has closed before the match: the words after it are the person's own
+    ("she said 'fine' and now i want to kill myself", "self_harm", "partner_self_harm"),
+    ("he texted \u201cwhatever\u201d and honestly i want to die", "self_harm", "partner_self_harm"),
+    ("she wrote \u201ci can\u2019t do this anymore, i want to die", "partner_self_harm", "self_harm"),
     ("she's been cutting herself again since she found out", "partner_self_harm", "self_harm"),
     ("my girlfriend said she'd rather be dead than be with a liar", "partner_self_harm", "self_harm"),
     ("my partner self harms when we fight", "partner_self_harm", "self_harm"),
