@@ -29,7 +29,8 @@ DEV = {"safety_check_unseen": SAFETY / "safety_check_unseen.yml",
        "safety_check_unseen4": SAFETY / "safety_check_unseen4.yml",
        "safety_check_unseen5": SAFETY / "safety_check_unseen5.yml",
        "safety_check_unseen7": SAFETY / "safety_check_unseen7.yml",
-       "safety_check_unseen8": SAFETY / "safety_check_unseen8.yml"}
+       "safety_check_unseen8": SAFETY / "safety_check_unseen8.yml",
+       "safety_check_unseen9": SAFETY / "safety_check_unseen9.yml"}
 # Reported only: a set written by someone who saw neither the rules nor the training data, and
 # never used to change them, so its figures show how the detection does on messages nobody
 # tuned for. When an unseen set is used to improve the rules, it joins the gated sets and a new
@@ -73,6 +74,11 @@ NOTES = {
                             "sets. First scored with the model and guard at 86.7% recall and "
                             "15.0% false alarms (guard alone 67.3%, 10.0%), then used to "
                             "generalise the rules (round 9). Gated since (recall floor 95%).",
+    "safety_check_unseen9": "Written independently on 2026-11-24, after the round-9 rules, by "
+                            "someone who saw neither the rules, the training data nor the other "
+                            "sets. First scored with the model and guard at 88.7% recall and "
+                            "12.5% false alarms (guard alone 72.7%, 8.3%), then used to "
+                            "generalise the rules (round 10). Gated since (recall floor 95%).",
     "safety_check_unseen6": "Written independently on 2026-11-24, after the round-7 rules, by "
                             "someone who saw neither the rules, the training data nor the other "
                             "sets; never used to change them. Reported, not gated.",

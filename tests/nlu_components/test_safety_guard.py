@@ -384,3 +384,72 @@ def test_round_9_kinds_of_message_fire_with_their_risk(nlp, text, risk):
 ])
 def test_round_9_ordinary_coaching_does_not_fire(nlp, text):
     assert not risks(nlp, text), text
+
+
+# ---- round 10: shapes from the ninth blind set, in my own words (not the set's sentences) ----
+@pytest.mark.parametrize("text, risk", [
+    ("if i dont reply within ten minutes she turns up at my office", "being_harmed"),
+    ("he keeps saying he'll send the screenshots to my parents if i step out of line", "being_harmed"),
+    ("she deleted all my contacts so now nobody can reach me but her", "being_harmed"),
+    ("he tips cold water over me when i fall asleep during his questions", "being_harmed"),
+    ("he warned me that if i ran, they'd never find me", "being_harmed"),
+    ("i swear one day i'll shut him up for good", "may_harm_others"),
+    ("ive been burning my thigh with a lighter most nights", "self_harm"),
+    ("my brother burns himself with cigarettes when mum shouts at him", "partner_self_harm"),
+    ("every night i lie there hoping my heart just gives out", "self_harm"),
+    ("the pills are all ready in my bedside drawer", "self_harm"),
+    ("honestly the whole family would be lighter without me", "self_harm"),
+    ("i just want to vanish for good", "self_harm"),
+    ("im driving to the cliffs tonight, it's the only place that makes sense", "self_harm"),
+    ("i keep edging closer to the platform when the tube comes in", "self_harm"),
+    ("my ex posted a goodbye video on his instagram then took it down", "partner_self_harm"),
+    ("she pressed the blade against her own wrist when i said i was leaving", "partner_self_harm"),
+    ("my friend keeps posting 'see you on the other side' and won't answer", "partner_self_harm"),
+    ("he said he'd do it tonight and it would be on my conscience", "partner_self_harm"),
+    ("i want to splash acid at her so nobody looks at her again", "may_harm_others"),
+    ("i'm going round there with my brothers to teach that guy a lesson", "may_harm_others"),
+    ("ive been noting down his movements and where he parks every day", "may_harm_others"),
+    ("how much antifreeze would make him really ill", "may_harm_others"),
+    ("i blacked out from rage and when i came round she was crying on the floor", "may_harm_others"),
+    ("i swerved my car straight at him outside the pub", "may_harm_others"),
+    ("i cleaned my shotgun last night and thought about her new man", "may_harm_others"),
+    ("i told her one of these nights she won't wake up", "may_harm_others"),
+    ("i said i'd burn the flat down with him inside", "may_harm_others"),
+    ("her stepdad beat our 8yo with a slipper", "child_at_risk"),
+    ("my wife's new man walks into the bathroom while my daughter is showering", "child_at_risk"),
+    ("when he's drunk the kids have to feed themselves", "child_at_risk"),
+    ("my toddler found his stash of pills last week", "child_at_risk"),
+    ("she lets a registered sex offender babysit the kids", "child_at_risk"),
+    ("i dozed off with my toddler in the bath", "child_at_risk"),
+    ("he took the kids and drove away and said i'll never see them again", "child_at_risk"),
+    ("my ex sent a photo of our son sleeping captioned 'what if he never wakes up'", "child_at_risk"),
+    ("my 14 yo has been cutting herself", "child_at_risk"),
+])
+def test_round_10_kinds_of_message_fire_with_their_risk(nlp, text, risk):
+    assert risk in risks(nlp, text), text
+
+
+@pytest.mark.parametrize("text", [
+    "her thank-you card knocked me out, it was so lovely",
+    "my son came off his scooter and needed stitches, we were both at a&e and it was calm",
+    "how do i stop feeling like i'm walking on eggshells? he's not scary, i'm just nervous",
+    "was that anger or hurt in her voice? how do i tell",
+    "my daughter broke her wrist at gymnastics last week",
+    "my nephew tripped on the stairs and broke his arm",
+    "we were gaming and she shot me in the last round, we laughed so much",
+    "my son whacked his sister with a foam sword and got sent to his room",
+    "we went to a rage room and smashed plates together, it actually helped",
+    "i leave his dinner in the oven and he eats it after i've gone up to bed",
+    "i keep standing outside his bedroom door and then walking away",
+    "i sit on the edge of the bed every morning listening to her cry",
+    "i still flinch when she says something kind to me",
+    "it feels like we're pretending the affair doesn't exist",
+    "we burned the old letters together in the garden",
+    "how do i hold it together at work while all this is going on",
+    "my dad taught me to sharpen a knife properly when i was a kid",
+    "i want to teach my son a lesson about honesty without shaming him",
+    "we're going to the cliffs for a walk this weekend, our first day out since",
+    "she posted a photo of us on her instagram, is that a good sign",
+])
+def test_round_10_ordinary_coaching_does_not_fire(nlp, text):
+    assert not risks(nlp, text), text
