@@ -1,5 +1,5 @@
 # Trust Coach: the two commands are `make run` and `make test`.
-.PHONY: run test setup train shell validate evaluate bench multi robustness clean
+.PHONY: run test setup train shell validate evaluate bench trial multi robustness clean
 
 run:            ## set up, train if needed, start the coach
 	bash scripts/run.sh
@@ -24,6 +24,9 @@ evaluate: train ## NLU scores on the held-out test split -> reports/nlu_evaluati
 
 bench: train    ## the coach beside Rasa's stock assistant: latency at 1/10/50 conversations, memory, start-up, training
 	.venv/bin/python scripts/bench.py
+
+trial: train    ## the hand trial: blind conversations through the real coach, scored by topic (prints the score)
+	.venv/bin/python scripts/hand_trial.py --out reports/hand_trial6.txt
 
 multi: train    ## 2 Rasa servers + Redis + PostgreSQL + nginx, one killed mid-run (root; installs redis-server, nginx, postgresql if missing)
 	.venv/bin/python scripts/multi_instance_test.py

@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge import ROMANTIC, load_knowledge
+from actions.knowledge import ROMANTIC, load_knowledge, relationship_value
 from actions.resources import load_resources
 from actions.safety import (
     ASK_SAFE_NOW,
@@ -42,7 +42,9 @@ def named_relationship(remembered: Optional[Text], text: Optional[Text],
     button always sets it."""
     knowledge = load_knowledge()
     text = str(text or "")
-    named = [e for e in entities or [] if e.get("entity") == "relationship" and e.get("value")]
+    named = [{**e, "value": relationship_value(e.get("value"))} for e in entities or []
+             if e.get("entity") == "relationship"]
+    named = [e for e in named if e["value"]]
     if not named:
         return remembered
     if text.startswith("/"):  # a relationship button

@@ -17,6 +17,8 @@ import yaml
 KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 ANY = "any"
 ROMANTIC = ("partner", "spouse", "girlfriend", "boyfriend")
+RELATIONSHIPS = ROMANTIC + ("friend", "family", "coworker")
+NLU_DIR = Path(__file__).resolve().parent.parent / "data" / "nlu"
 
 
 @dataclass(frozen=True)
@@ -251,6 +253,38 @@ def parse_knowledge(guidance: dict, sources: dict) -> Knowledge:
                      asking_words=tuple(str(w).lower() for w in guidance.get("asking_words") or ()),
                      whose_trust={key: tuple(str(w).lower() for w in words or ())
                                   for key, words in (guidance.get("whose_trust") or {}).items()})
+
+
+@lru_cache(maxsize=1)
+def relationship_synonyms(directory: Path = NLU_DIR) -> Dict[Text, Text]:
+    """The words the model maps to each relationship ("colleague" -> coworker), read from the
+    same synonym tables it is trained with (data/nlu), so there is one list to keep."""
+    words: Dict[Text, Text] = {}
+    for path in sorted(directory.rglob("*.yml")):
+        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+            value = item.get("synonym") if isinstance(item, dict) else None
+            if value in RELATIONSHIPS:
+                for line in str(item.get("examples") or "").splitlines():
+                    word = line.strip().lstrip("-").strip().lower()
+                    if word:
+                        words.setdefault(word, value)
+    return words
+
+
+def relationship_value(value: Optional[Text]) -> Optional[Text]:
+    """A relationship entity's value as one of RELATIONSHIPS, or None. The model sometimes tags
+    a word its synonym table does not map, such as a possessive ("a colleague's analysis"):
+    the possessive is dropped and the word looked up in the synonym table."""
+    word = normalise(value)
+    if word in RELATIONSHIPS:
+        return word
+    synonyms = relationship_synonyms()
+    for candidate in (word, re.sub(r"(?:'s|s'|')$", "", word)):
+        if candidate in RELATIONSHIPS:
+            return candidate
+        if candidate in synonyms:
+            return synonyms[candidate]
+    return None
 
 
 @lru_cache(maxsize=1)

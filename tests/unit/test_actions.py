@@ -414,3 +414,24 @@ def test_where_words_do_not_bring_a_question_from_another_topic():
     _, events = run(ActionCoach(), tracker("describe_situation",
                                            "how do i apologise at work without a big scene?"))
     assert shown_topic(events) == "describe_situation"
+
+
+@pytest.mark.parametrize("word, value", [
+    ("colleague's", "coworker"), ("wife's", "spouse"), ("mate's", "friend"), ("sister's", "family"),
+])
+def test_a_word_the_model_tags_but_does_not_map_still_names_the_person(word, value):
+    """The model sometimes tags a possessive ("a colleague's analysis") and leaves it unmapped;
+    the card is still chosen for that person, and the slot corrected."""
+    text = f"at work i presented my {word} analysis as mine"
+    message = said(text, (word, word))
+    assert current_relationship(conversation_tracker(message)) == value
+    _, events = run(ActionCoach(), conversation_tracker(message, slots={"relationship": word}))
+    assert {"event": "slot", "timestamp": None, "name": "relationship", "value": value} in events
+    card = KNOWLEDGE.card(events[0]["value"])
+    assert card.general or value in card.relationships
+
+
+def test_a_tagged_word_that_is_no_relationship_is_ignored():
+    text = "my wife found out and the neighbour's dog barked all night"
+    message = said(text, ("wife", "spouse"), ("neighbour's", "neighbour's"))
+    assert current_relationship(conversation_tracker(message)) == "spouse"
