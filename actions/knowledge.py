@@ -265,7 +265,7 @@ def relationship_synonyms(directory: Path = NLU_DIR) -> Dict[Text, Text]:
             value = item.get("synonym") if isinstance(item, dict) else None
             if value in RELATIONSHIPS:
                 for line in str(item.get("examples") or "").splitlines():
-                    word = line.strip().lstrip("-").strip().lower()
+                    word = normalise(line.strip().lstrip("-"))
                     if word:
                         words.setdefault(word, value)
     return words
@@ -274,7 +274,10 @@ def relationship_synonyms(directory: Path = NLU_DIR) -> Dict[Text, Text]:
 def relationship_value(value: Optional[Text]) -> Optional[Text]:
     """A relationship entity's value as one of RELATIONSHIPS, or None. The model sometimes tags
     a word its synonym table does not map, such as a possessive ("a colleague's analysis"):
-    the possessive is dropped and the word looked up in the synonym table."""
+    the possessive is dropped and the word looked up in the synonym table. Anything but text
+    (a number typed into a button payload) is None."""
+    if not isinstance(value, str):
+        return None
     word = normalise(value)
     if word in RELATIONSHIPS:
         return word

@@ -493,25 +493,34 @@ class RuleBook:
         sentence_start = span.sent.start if doc.has_annotation("SENT_START") else 0
         marks = [i for i in range(max(sentence_start, span.start - 40), span.start)
                  if doc[i].text in QUOTE_MARKS]
-        if not marks or not self._opens(doc, marks):
+        opening = self._open_quote(doc, marks)
+        if opening is None:
             return None
-        opening = marks[-1]
         verbs = [t for t in doc[max(0, opening - 3):opening]
                  if t.lemma_.lower() in SAYING or t.lower_ in SAYING]
         subject = self._subject(verbs[-1]) if verbs else None
         return self._person(subject) if subject is not None else None
 
     @staticmethod
-    def _opens(doc, marks: List[int]) -> bool:
-        """Whether the last quotation mark before a match opens a quote rather than closing an
-        earlier one ("she said 'fine' and i want to die" is not quoted speech): a curly mark
-        says which it is; straight marks are counted, an odd number leaves a quote open."""
-        last = doc[marks[-1]].text
-        if last in OPENING_MARKS:
-            return True
-        if last in CLOSING_MARKS:
-            return False
-        return len(marks) % 2 == 1
+    def _open_quote(doc, marks: List[int]) -> Optional[int]:
+        """The quotation mark still open at the end of ``marks`` (token indices, in order), or
+        None when every quote before the match has closed ("she said 'fine' and i want to die"
+        is not quoted speech). Curly marks say whether they open or close; a straight mark
+        opens a quote when none is open and closes it otherwise. An apostrophe straight after a
+        word ending in s, with no quote open, is a possessive ("my parents' friend"), not a mark."""
+        opening: Optional[int] = None
+        for i in marks:
+            text = doc[i].text
+            if text in OPENING_MARKS:
+                opening = i
+            elif text in CLOSING_MARKS:
+                opening = None
+            elif (opening is None and text in ("'", "\u2019") and i > 0
+                  and not doc[i - 1].whitespace_ and doc[i - 1].lower_.endswith("s")):
+                continue
+            else:
+                opening = i if opening is None else None
+        return opening
 
     @staticmethod
     def _subject(anchor: Token) -> Optional[Token]:

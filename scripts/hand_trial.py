@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import uuid
@@ -58,8 +59,11 @@ def main() -> None:
     topics, flows = spec["topics"], set(spec["flow_intents"])
     trial = yaml.safe_load(Path(args.trial).read_text(encoding="utf-8"))
     models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        sys.exit("hand_trial: no trained model in models/; run `make train` first")
     agent = Agent.load(str(models[-1]))  # the intent, read beside the conversation
-    coach = start_coach(Path(tempfile.mkdtemp()))
+    logs = Path(tempfile.mkdtemp())
+    coach = start_coach(logs)
     lines, score, total = [], 0, 0
     try:
         for conversation in trial["conversations"]:
@@ -74,10 +78,11 @@ def main() -> None:
                 card = next((p["card"] for p in payloads if p.get("card")), None)
                 ok = right(turn, topics, flows, card, kinds, intent)
                 score, total = score + ok, total + 1
-                lines.append(f"{'OK' if ok else 'XX'}  want {turn['topic']}/{turn['intent']} "
+                lines.append(f"{'OK' if ok else 'XX'}  want {turn['topic']}/{turn.get('intent')} "
                              f"got {card}/{intent}  :: {turn['text'][:150]}")
     finally:
         coach.stop()
+        shutil.rmtree(logs, ignore_errors=True)
     lines.append(f"\nscore {score}/{total}")
     text = "\n".join(lines)
     print(text)

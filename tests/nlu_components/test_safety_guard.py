@@ -186,6 +186,9 @@ def test_every_rule_has_its_own_id_and_a_pattern():
     ("she said 'fine' and now i want to kill myself", "self_harm", "partner_self_harm"),
     ("he texted \u201cwhatever\u201d and honestly i want to die", "self_harm", "partner_self_harm"),
     ("she wrote \u201ci can\u2019t do this anymore, i want to die", "partner_self_harm", "self_harm"),
+    # an apostrophe after a plural is a possessive, not a quotation mark
+    ("my parents' friend texted 'i want to kill myself' and went quiet", "partner_self_harm", "self_harm"),
+    ("james' sister keeps saying 'i want to die'", "partner_self_harm", "self_harm"),
     ("she's been cutting herself again since she found out", "partner_self_harm", "self_harm"),
     ("my girlfriend said she'd rather be dead than be with a liar", "partner_self_harm", "self_harm"),
     ("my partner self harms when we fight", "partner_self_harm", "self_harm"),

@@ -7,7 +7,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.coach import ActionCoach, current_relationship
-from actions.knowledge import load_knowledge, mentions, normalise
+from actions.knowledge import load_knowledge, mentions, normalise, relationship_synonyms
 from actions.unclear import ActionUnclear
 
 KNOWLEDGE = load_knowledge()
@@ -417,21 +417,30 @@ def test_where_words_do_not_bring_a_question_from_another_topic():
 
 
 @pytest.mark.parametrize("word, value", [
-    ("colleague's", "coworker"), ("wife's", "spouse"), ("mate's", "friend"), ("sister's", "family"),
+    ("colleague's", "coworker"), ("husbands'", "spouse"), ("mate's", "friend"), ("cousin's", "family"),
+    ("In-Laws", "family"),
 ])
 def test_a_word_the_model_tags_but_does_not_map_still_names_the_person(word, value):
-    """The model sometimes tags a possessive ("a colleague's analysis") and leaves it unmapped;
-    the card is still chosen for that person, and the slot corrected."""
+    """The model sometimes tags a word its synonym table leaves unmapped, such as a possessive
+    ("a colleague's analysis"); the card is still chosen for that person, and the slot corrected."""
+    assert word.lower() not in relationship_synonyms()  # not mapped by the table as it stands
     text = f"at work i presented my {word} analysis as mine"
-    message = said(text, (word, word))
+    message = said(text, (word.lower(), word))
     assert current_relationship(conversation_tracker(message)) == value
     _, events = run(ActionCoach(), conversation_tracker(message, slots={"relationship": word}))
     assert {"event": "slot", "timestamp": None, "name": "relationship", "value": value} in events
-    card = KNOWLEDGE.card(events[0]["value"])
-    assert card.general or value in card.relationships
+    assert value in KNOWLEDGE.card(events[0]["value"]).relationships
 
 
 def test_a_tagged_word_that_is_no_relationship_is_ignored():
-    text = "my wife found out and the neighbour's dog barked all night"
-    message = said(text, ("wife", "spouse"), ("neighbour's", "neighbour's"))
+    text = "the neighbour's dog barked all night and then my wife found out"
+    message = said(text, ("neighbour's", "neighbour's"), ("wife", "spouse"))
     assert current_relationship(conversation_tracker(message)) == "spouse"
+
+
+@pytest.mark.parametrize("value", [5, True, None, ""])
+def test_a_relationship_that_is_not_text_is_ignored_calmly(value):
+    """A button payload may carry a number or true/false (they are kept by the input check)."""
+    message = {"event": "user", "text": '/describe_situation{"relationship": 5}',
+               "parse_data": {"entities": [{"entity": "relationship", "value": value}]}}
+    assert current_relationship(conversation_tracker(message)) is None
