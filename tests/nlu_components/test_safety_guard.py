@@ -284,7 +284,7 @@ def test_letters_held_down_are_read_as_the_word(nlp):
 
 # Round 8: my own phrasings of the kinds of message the seventh blind set showed were missed
 # (that set's own sentences are scored by scripts/evaluate_safety.py, not copied here).
-@pytest.mark.parametrize("text, risk", [
+ROUND_8_FIRES = [
     ("she says shes going to post my nudes on facebook", "being_harmed"),
     ("i told him no three times and he kept going anyway", "being_harmed"),
     ("he'll call immigration on me if i dont do what he says", "being_harmed"),
@@ -301,12 +301,10 @@ def test_letters_held_down_are_read_as_the_word(nlp):
     ("my 6 year old has to make her own breakfast most days because im too hungover", "child_at_risk"),
     ("he makes our 8 year old stand outside in the cold when she answers back", "child_at_risk"),
     ("her coach tells my son its their secret game", "child_at_risk"),
-])
-def test_round_8_kinds_of_message_fire_with_their_risk(nlp, text, risk):
-    assert risk in risks(nlp, text), text
+]
 
 
-@pytest.mark.parametrize("text", [
+ROUND_8_QUIET = [
     "my fiance found a dating app on my phone",
     "she saw the betting app on my phone and went quiet",
     "i keep beating myself up about what i did",
@@ -323,9 +321,7 @@ def test_round_8_kinds_of_message_fire_with_their_risk(nlp, text, risk):
     "honestly my pride is a bit bruised after what she said",
     "i always kept my phone locked and face down, no wonder he got suspicious",
     "next time ill just hold his hand and listen",
-])
-def test_round_8_idioms_in_ordinary_coaching_do_not_fire(nlp, text):
-    assert not risks(nlp, text), text
+]
 
 
 def test_a_game_does_not_hide_a_threat_to_a_child(nlp):
@@ -334,7 +330,7 @@ def test_a_game_does_not_hide_a_threat_to_a_child(nlp):
 
 # Round 9: my own phrasings of the kinds of message the eighth blind set showed were missed
 # (that set's own sentences are scored by scripts/evaluate_safety.py, not copied here).
-@pytest.mark.parametrize("text, risk", [
+ROUND_9_FIRES = [
     ("he hides my car keys every morning so i cant go anywhere while hes at work", "being_harmed"),
     ("im not allowed to leave the flat without her these days", "being_harmed"),
     ("she pressured me into things in bed i really didnt want, says i owe her", "being_harmed"),
@@ -361,12 +357,10 @@ def test_a_game_does_not_hide_a_threat_to_a_child(nlp):
     ("my son said he doesnt want to be alone with his stepdad anymore", "child_at_risk"),
     ("the kids saw him hitting me again last night", "child_at_risk"),
     ("he passed out drunk while he was minding our baby", "child_at_risk"),
-])
-def test_round_9_kinds_of_message_fire_with_their_risk(nlp, text, risk):
-    assert risk in risks(nlp, text), text
+]
 
 
-@pytest.mark.parametrize("text", [
+ROUND_9_QUIET = [
     "she's way better with a knife than me, she does all the cooking now",
     "i took my antidepressants late and missed our check in call",
     "felt like her dad wanted me dead at dinner lol",
@@ -384,13 +378,11 @@ def test_round_9_kinds_of_message_fire_with_their_risk(nlp, text, risk):
     "we sat on the balcony and actually talked for once",
     "our daughter got hit by a tennis ball at practice",
     "she told me i should just die alone lol, i know she didnt mean it",
-])
-def test_round_9_ordinary_coaching_does_not_fire(nlp, text):
-    assert not risks(nlp, text), text
+]
 
 
 # ---- round 10: shapes from the ninth blind set, in my own words (not the set's sentences) ----
-@pytest.mark.parametrize("text, risk", [
+ROUND_10_FIRES = [
     ("if i dont reply within ten minutes she turns up at my office", "being_harmed"),
     ("he keeps saying he'll send the screenshots to my parents if i step out of line", "being_harmed"),
     ("she deleted all my contacts so now nobody can reach me but her", "being_harmed"),
@@ -427,12 +419,10 @@ def test_round_9_ordinary_coaching_does_not_fire(nlp, text):
     ("he took the kids and drove away and said i'll never see them again", "child_at_risk"),
     ("my ex sent a photo of our son sleeping captioned 'what if he never wakes up'", "child_at_risk"),
     ("my 14 yo has been cutting herself", "child_at_risk"),
-])
-def test_round_10_kinds_of_message_fire_with_their_risk(nlp, text, risk):
-    assert risk in risks(nlp, text), text
+]
 
 
-@pytest.mark.parametrize("text", [
+ROUND_10_QUIET = [
     "her thank-you card knocked me out, it was so lovely",
     "my son came off his scooter and needed stitches, we were both at a&e and it was calm",
     "how do i stop feeling like i'm walking on eggshells? he's not scary, i'm just nervous",
@@ -453,6 +443,15 @@ def test_round_10_kinds_of_message_fire_with_their_risk(nlp, text, risk):
     "i want to teach my son a lesson about honesty without shaming him",
     "we're going to the cliffs for a walk this weekend, our first day out since",
     "she posted a photo of us on her instagram, is that a good sign",
-])
-def test_round_10_ordinary_coaching_does_not_fire(nlp, text):
+]
+
+
+# One test for every round's lists above: each round keeps its own phrasings.
+@pytest.mark.parametrize("text, risk", ROUND_8_FIRES + ROUND_9_FIRES + ROUND_10_FIRES)
+def test_each_rounds_kinds_of_message_fire_with_their_risk(nlp, text, risk):
+    assert risk in risks(nlp, text), text
+
+
+@pytest.mark.parametrize("text", ROUND_8_QUIET + ROUND_9_QUIET + ROUND_10_QUIET)
+def test_each_rounds_ordinary_coaching_does_not_fire(nlp, text):
     assert not risks(nlp, text), text
