@@ -279,14 +279,10 @@ def relationship_value(value: Optional[Text]) -> Optional[Text]:
     if not isinstance(value, str):
         return None
     word = normalise(value)
-    if word in RELATIONSHIPS:
-        return word
-    synonyms = relationship_synonyms()
     for candidate in (word, re.sub(r"(?:'s|s'|')$", "", word)):
-        if candidate in RELATIONSHIPS:
-            return candidate
-        if candidate in synonyms:
-            return synonyms[candidate]
+        found = candidate if candidate in RELATIONSHIPS else relationship_synonyms().get(candidate)
+        if found:
+            return found
     return None
 
 
