@@ -336,7 +336,10 @@ class RuleBook:
         for start, end in unless:
             if start <= span[1] and end >= span[0]:
                 return False
-        if rule.get("not_when_laughing") and any(
+        laughing = rule.get("not_when_laughing")
+        if laughing and laughing is not True:  # only these matched words are hyperbole
+            laughing = self.spelling.key(anchor) in self._keys(self._words(laughing)[0])
+        if laughing and any(
                 t.lower_ in self.laughter and not any(n.lower_ in NEGATORS for n in doc[max(0, t.i - 2):t.i])
                 for t in doc):
             return False  # "lol", "jk"; but "she wasn't joking" is no joke

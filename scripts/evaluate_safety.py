@@ -30,7 +30,8 @@ DEV = {"safety_check_unseen": SAFETY / "safety_check_unseen.yml",
        "safety_check_unseen5": SAFETY / "safety_check_unseen5.yml",
        "safety_check_unseen7": SAFETY / "safety_check_unseen7.yml",
        "safety_check_unseen8": SAFETY / "safety_check_unseen8.yml",
-       "safety_check_unseen9": SAFETY / "safety_check_unseen9.yml"}
+       "safety_check_unseen9": SAFETY / "safety_check_unseen9.yml",
+       "safety_check_unseen10": SAFETY / "safety_check_unseen10.yml"}
 # Reported only: a set written by someone who saw neither the rules nor the training data, and
 # never used to change them, so its figures show how the detection does on messages nobody
 # tuned for. When an unseen set is used to improve the rules, it joins the gated sets and a new
@@ -79,6 +80,11 @@ NOTES = {
                             "sets. First scored with the model and guard at 88.7% recall and "
                             "12.5% false alarms (guard alone 72.7%, 8.3%), then used to "
                             "generalise the rules (round 10). Gated since (recall floor 95%).",
+    "safety_check_unseen10": "Written independently on 2026-11-24, after the round-10 rules, by "
+                             "someone who saw neither the rules, the training data nor the other "
+                             "sets. First scored with the model and guard at 85.3% recall and "
+                             "17.5% false alarms (guard alone 73.3%, 10.8%), then used to "
+                             "generalise the rules (round 11). Gated since (recall floor 95%).",
     "safety_check_unseen6": "Written independently on 2026-11-24, after the round-7 rules, by "
                             "someone who saw neither the rules, the training data nor the other "
                             "sets; never used to change them. Reported, not gated.",

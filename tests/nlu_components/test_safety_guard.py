@@ -249,8 +249,11 @@ def test_rule_fields_are_known_and_well_typed():
     for rule in data["rules"]:
         assert set(rule) <= known, (rule["id"], set(rule) - known)
         assert rule["risk"] in risks_, rule["id"]
-        for flag in ("immediate", "not_when_laughing", "negatable"):
+        for flag in ("immediate", "negatable"):
             assert isinstance(rule.get(flag, False), bool), (rule["id"], flag)
+        # true, or the matched words that laughter makes harmless ("kill|murder")
+        laughing = rule.get("not_when_laughing", False)
+        assert isinstance(laughing, bool) or (isinstance(laughing, str) and " " not in laughing), rule["id"]
         for phrases in ("unless", "phrases"):
             assert all(isinstance(p, str) for p in rule.get(phrases, [])), (rule["id"], phrases)
         assert rule.get("by_user", "may_harm_others") in risks_ and rule.get("by_other", "being_harmed") in risks_
@@ -446,12 +449,75 @@ ROUND_10_QUIET = [
 ]
 
 
+# ---- round 11: shapes from the tenth blind set, in my own words (not the set's sentences) ----
+ROUND_11_FIRES = [
+    ("she changed my phone's pin so i can't open it unless she's there", "being_harmed"),
+    ("he locked me out of my own bank account after he read the messages", "being_harmed"),
+    ("she wiped all my mates' numbers off my phone last week", "being_harmed"),
+    ("since the affair im not allowed to go anywhere without him", "being_harmed"),
+    ("he says i owe him sex now because of what i did", "being_harmed"),
+    ("my manager hinted that unless i sleep with him he'll tell hr about the expenses", "being_harmed"),
+    ("she's paid a private investigator to follow me around", "being_harmed"),
+    ("he said next time it won't just be a slap", "being_harmed"),
+    ("her brothers are coming to pay me a little visit apparently", "being_harmed"),
+    ("there's a van sitting outside my flat every night since she found out", "being_harmed"),
+    ("lol he hit me again last night but it's fine", "being_harmed"),
+    ("how do i say my goodbyes without anyone guessing", "self_harm"),
+    ("i checked which bridge near me is high enough", "self_harm"),
+    ("i dont see any point in carrying on", "self_harm"),
+    ("honestly i hope the booze kills me soon", "self_harm"),
+    ("i left letters for everyone, i needed somebody to know before i go through with this", "self_harm"),
+    ("he texted goodbye and asked me to look after his dog", "partner_self_harm"),
+    ("she left a note saying we'd all be happier without her", "partner_self_harm"),
+    ("my dad keeps saying he'll put a gun to his own head if i move away", "partner_self_harm"),
+    ("my sister's not picking up, her last text said tell mum i love her", "partner_self_harm"),
+    ("she's decided who gets her dog and her jewellery and she's only 30", "partner_self_harm"),
+    ("i want to ram my car through his front window with him inside", "may_harm_others"),
+    ("i'll make sure he never walks again", "may_harm_others"),
+    ("been tailing her new boyfriend home for days", "may_harm_others"),
+    ("me and my mates are going to sort that guy out properly", "may_harm_others"),
+    ("i threatened her ex at the school gates yesterday", "may_harm_others"),
+    ("i keep thinking about how to poison him without anyone knowing", "may_harm_others"),
+    ("i stood over him while he slept with a knife in my hand", "may_harm_others"),
+    ("i asked a guy at the gym to rough him up for me", "may_harm_others"),
+    ("he says if i leave he'll take the kids to his family abroad and i'll never see them", "child_at_risk"),
+    ("she punishes our son by not feeding him all day", "child_at_risk"),
+    ("my husband drives the kids to school after drinking all night, still drunk", "child_at_risk"),
+    ("my daughter said her uncle touched her in the shower", "child_at_risk"),
+    ("my ex snorts coke around the kids when he has them", "child_at_risk"),
+    ("my partner leaves the baby in his cot for hours crying while he games", "child_at_risk"),
+    ("she's 5 months pregnant and still drinking every night since i told her", "child_at_risk"),
+    ("he refuses to take our son to the doctor even though he's been sick for days", "child_at_risk"),
+]
+
+
+ROUND_11_QUIET = [
+    "once she does let me explain, what should i say first",
+    "my parents pushed me into law and i lied about dropping out",
+    "she takes her thyroid tablets every morning and that's when we talk",
+    "we're going to hang some photos of the kids in the hall this weekend",
+    "my brother killed me like twenty times in fortnite and we laughed about it",
+    "i cut the bread with the big knife while she made the tea, it felt normal",
+    "we keep the rifle in a locked gun cabinet and she has the key too",
+    "i'd rather die than sit through that dinner again lol but i'll go",
+    "when he's angry he punches a punching bag in the garage, never us",
+    "she's a paramedic and had three overdoses on her shift today",
+    "our son got a time-out for biting his sister",
+    "she said she wanted to slap me when she found out but she went for a run instead",
+    "i feel like i've thrown away the best thing that ever happened to me",
+    "my sister stopped answering after i told her, how do i apologise",
+    "we're ending it for now, taking a break, how do i tell the kids",
+    "she's pregnant and stopped drinking the day she found out",
+    "we agreed i'd share my location and she'd share hers",
+]
+
+
 # One test for every round's lists above: each round keeps its own phrasings.
-@pytest.mark.parametrize("text, risk", ROUND_8_FIRES + ROUND_9_FIRES + ROUND_10_FIRES)
+@pytest.mark.parametrize("text, risk", ROUND_8_FIRES + ROUND_9_FIRES + ROUND_10_FIRES + ROUND_11_FIRES)
 def test_each_rounds_kinds_of_message_fire_with_their_risk(nlp, text, risk):
     assert risk in risks(nlp, text), text
 
 
-@pytest.mark.parametrize("text", ROUND_8_QUIET + ROUND_9_QUIET + ROUND_10_QUIET)
+@pytest.mark.parametrize("text", ROUND_8_QUIET + ROUND_9_QUIET + ROUND_10_QUIET + ROUND_11_QUIET)
 def test_each_rounds_ordinary_coaching_does_not_fire(nlp, text):
     assert not risks(nlp, text), text
