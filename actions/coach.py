@@ -50,12 +50,16 @@ def named_relationship(remembered: Optional[Text], text: Optional[Text],
     if text.startswith("/"):  # a relationship button
         return str(named[-1]["value"])
     named.sort(key=lambda e: e.get("start") if isinstance(e.get("start"), int) else len(text))
-    at_stake = [e for e in named if isinstance(e.get("start"), int) and isinstance(
-        e.get("end"), int) and knowledge.trust_at_stake(text, e["start"], e["end"])]
+    placed = [e for e in named if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
+    at_stake = [e for e in placed if knowledge.trust_at_stake(text, e["start"], e["end"])]
     if at_stake:
         return str(at_stake[0]["value"])
     if remembered is None:
-        return str(named[0]["value"])
+        # the first message: the one who found out, else the first person named
+        # ("at my mate's stag do ... my gf found out" is the girlfriend's trust)
+        found_out = [e for e in placed if knowledge.trust_at_stake(
+            text, e["start"], e["end"], before_key=None, after_key="found_out")]
+        return str((found_out or named)[0]["value"])
     if remembered == "partner":  # named more exactly: wife, boyfriend...
         exact = [e for e in named if e["value"] in ROMANTIC]
         return str(exact[0]["value"]) if exact else remembered

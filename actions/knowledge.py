@@ -163,10 +163,12 @@ class Knowledge:
                         best = (len(phrase), topic)
         return best[1]
 
-    def trust_at_stake(self, text: Optional[Text], start: int, end: int) -> bool:
+    def trust_at_stake(self, text: Optional[Text], start: int, end: int,
+                       before_key: Optional[Text] = "before", after_key: Text = "after") -> bool:
         """True when the words around the person named at text[start:end] say it is their
         trust at stake ("I lied to my sister", "my sister won't speak to me"); see
-        ``whose_trust`` in guidance.yml."""
+        ``whose_trust`` in guidance.yml. With ``before_key=None, after_key="found_out"``: the
+        weaker sign that they are the one who found out ("my gf found out")."""
         text = str(text or "")
         skip = set(self.whose_trust.get("skip") or ())
         before = normalise(text[:max(start, 0)]).split()
@@ -174,9 +176,10 @@ class Knowledge:
             before.pop()
         before_text = " " + " ".join(before)
         after = normalise(text[max(end, 0):]) + " "
-        return (any(before_text.endswith(" " + phrase) for phrase in self.whose_trust.get(
-            "before") or ()) or any(after.startswith(phrase + " ") for phrase in
-                                    self.whose_trust.get("after") or ()))
+        before_phrases = self.whose_trust.get(before_key) or () if before_key else ()
+        return (any(before_text.endswith(" " + phrase) for phrase in before_phrases)
+                or any(after.startswith(phrase + " ") for phrase in
+                       self.whose_trust.get(after_key) or ()))
 
     def say_this(self, card: Card, betrayal: Optional[Text] = None,
                  relationship: Optional[Text] = None) -> Optional[Text]:

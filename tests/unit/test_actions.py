@@ -132,6 +132,22 @@ def test_the_person_whose_trust_is_at_stake_wins_within_one_message():
              ("wife", "spouse")))) == "coworker"
 
 
+@pytest.mark.parametrize("text, people, value", [
+    ("went on a lads holiday with my best mate and hooked up with someone, my girlfriend saw the photos",
+     (("mate", "friend"), ("girlfriend", "girlfriend")), "girlfriend"),
+    ("my brother covered for me for months but my wife found out anyway",
+     (("brother", "family"), ("wife", "spouse")), "spouse"),
+    ("my colleague and i were sneaking off at lunch and my husband caught me",
+     (("colleague", "coworker"), ("husband", "spouse")), "spouse"),
+])
+def test_in_a_first_message_the_one_who_found_out_is_the_one_whose_trust_it_is(text, people, value):
+    assert current_relationship(conversation_tracker(said(text, *people))) == value
+
+
+def test_someone_finding_out_later_does_not_move_whose_trust_it_is():
+    assert whose_trust_after("my sister found out about it yesterday", "sister", "family") == "spouse"
+
+
 def test_a_relationship_button_and_a_more_exact_partner_update_it():
     button = {"event": "user", "text": '/describe_situation{"relationship": "coworker"}',
               "parse_data": {"entities": [{"entity": "relationship", "value": "coworker"}]}}
