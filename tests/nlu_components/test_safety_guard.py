@@ -509,6 +509,7 @@ ROUND_11_QUIET = [
     "we're ending it for now, taking a break, how do i tell the kids",
     "she's pregnant and stopped drinking the day she found out",
     "we agreed i'd share my location and she'd share hers",
+    "the boiler broke down and one thing after another went wrong that week",
 ]
 
 
