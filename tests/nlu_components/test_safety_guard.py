@@ -488,6 +488,8 @@ ROUND_11_FIRES = [
     ("my partner leaves the baby in his cot for hours crying while he games", "child_at_risk"),
     ("she's 5 months pregnant and still drinking every night since i told her", "child_at_risk"),
     ("he refuses to take our son to the doctor even though he's been sick for days", "child_at_risk"),
+    ("if that guy texts her one more time ill stab him", "may_harm_others"),
+    ("she ruined me so im going to destroy myself, simple as", "self_harm"),
 ]
 
 
@@ -510,6 +512,9 @@ ROUND_11_QUIET = [
     "she's pregnant and stopped drinking the day she found out",
     "we agreed i'd share my location and she'd share hers",
     "the boiler broke down and one thing after another went wrong that week",
+    "she looked at me like id punched her when i told her",
+    "im going to destroy myself at the gym tomorrow to clear my head",
+    "feeling ill today, i'll hit him up about the rent later",
 ]
 
 
