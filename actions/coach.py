@@ -57,8 +57,7 @@ def named_relationship(remembered: Optional[Text], text: Optional[Text],
     if remembered is None:
         # the first message: the one who found out, else the first person named
         # ("at my mate's stag do ... my gf found out" is the girlfriend's trust)
-        found_out = [e for e in placed if knowledge.trust_at_stake(
-            text, e["start"], e["end"], before_key=None, after_key="found_out")]
+        found_out = [e for e in placed if knowledge.found_out(text, e["start"], e["end"])]
         return str((found_out or named)[0]["value"])
     if remembered == "partner":  # named more exactly: wife, boyfriend...
         exact = [e for e in named if e["value"] in ROMANTIC]

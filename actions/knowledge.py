@@ -181,6 +181,22 @@ class Knowledge:
                 or any(after.startswith(phrase + " ") for phrase in
                        self.whose_trust.get(after_key) or ()))
 
+    def found_out(self, text: Optional[Text], start: int, end: int) -> bool:
+        """The person named at text[start:end] is the one who found out ("my gf found out"),
+        not someone else's friend or relative who found out and told them ("my wife's best
+        friend found out and told her"); see ``whose_trust: found_out`` in guidance.yml."""
+        text = str(text or "")
+        if not self.trust_at_stake(text, start, end, before_key=None, after_key="found_out"):
+            return False
+        skip = set(self.whose_trust.get("skip") or ())
+        before = normalise(text[:max(start, 0)]).split()
+        while before and before[-1] in skip:
+            before.pop()
+        if before and before[-1].endswith(("'s", "s'")):  # someone else's friend
+            return False
+        told = set(self.whose_trust.get("found_out_and_told") or ())
+        return not told & set(normalise(text[max(end, 0):]).split()[:8])
+
     def say_this(self, card: Card, betrayal: Optional[Text] = None,
                  relationship: Optional[Text] = None) -> Optional[Text]:
         """The card's words to say, with "[what you did]" filled in once we know what happened

@@ -490,6 +490,13 @@ ROUND_11_FIRES = [
     ("he refuses to take our son to the doctor even though he's been sick for days", "child_at_risk"),
     ("if that guy texts her one more time ill stab him", "may_harm_others"),
     ("she ruined me so im going to destroy myself, simple as", "self_harm"),
+    # a second reader's checks: exceptions must not swallow these
+    ("he wanted to hit me so i hid in the bathroom till he left", "being_harmed"),
+    ("i took an overdose at work on friday and nobody knows", "self_harm"),
+    ("my boy is 7 and his dad keeps hitting him when he's drunk", "child_at_risk"),
+    ("he broke down the bedroom door to get at me", "being_harmed"),
+    ("i'll get my cousins to sort him out this weekend", "may_harm_others"),
+    ("he forces sex on me when i refuse, he says i owe him", "being_harmed"),
 ]
 
 
@@ -515,6 +522,21 @@ ROUND_11_QUIET = [
     "she looked at me like id punched her when i told her",
     "im going to destroy myself at the gym tomorrow to clear my head",
     "feeling ill today, i'll hit him up about the rent later",
+    "she'll kill me lol, i forgot the milk again",
+    "found pictures of young women on his phone from before we met, should i ask",
+    "our balcony is big enough for a table now, we sit out there and talk",
+    "i've written the apology letter but im scared to go through with it",
+    "nobody put a gun to my head, i chose to lie and i own that",
+    "i want to tell her i'm sorry but she's not answering my calls",
+    "i said goodbye to the kids and asked her to look after them for the weekend",
+    "i need to make sure she never sees those messages again, how do i delete them",
+    "i threatened my wife that i'd leave if she kept reading my phone",
+    "one lie could poison the marriage for years",
+    "i asked a mate to take care of the kids while we talk",
+    "she'll take the kids to her mum's and i'll never see them at weekends",
+    "we're pregnant and i keep drinking to cope, how do i stop",
+    "ill beat the traffic if i leave now",
+    "when i said no to sex she got upset and cried",
 ]
 
 

@@ -144,6 +144,17 @@ def test_in_a_first_message_the_one_who_found_out_is_the_one_whose_trust_it_is(t
     assert current_relationship(conversation_tracker(said(text, *people))) == value
 
 
+@pytest.mark.parametrize("text, people, value", [
+    ("my wife's best friend found out and told her", (("wife", "spouse"), ("friend", "friend")), "spouse"),
+    ("my husband's brother saw the messages and told him", (("husband", "spouse"), ("brother", "family")),
+     "spouse"),
+    ("my sister found out and told everyone at the party", (("sister", "family"),), "family"),
+])
+def test_someone_elses_friend_or_one_who_found_out_and_told_is_not_taken_for_the_one_who_found_out(
+        text, people, value):
+    assert current_relationship(conversation_tracker(said(text, *people))) == value
+
+
 def test_someone_finding_out_later_does_not_move_whose_trust_it_is():
     assert whose_trust_after("my sister found out about it yesterday", "sister", "family") == "spouse"
 
