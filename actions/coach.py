@@ -58,7 +58,10 @@ def named_relationship(remembered: Optional[Text], text: Optional[Text],
         # the first message: the one who found out, else the first person named
         # ("at my mate's stag do ... my gf found out" is the girlfriend's trust)
         found_out = [e for e in placed if knowledge.found_out(text, e["start"], e["end"])]
-        return str((found_out or named)[0]["value"])
+        # ... or the one they told ("my cousin found out and told my husband")
+        told = [e for e in placed for finder in placed if knowledge.told_by_finder(
+            text, (finder["start"], finder["end"]), (e["start"], e["end"]))]
+        return str((found_out or told or named)[0]["value"])
     if remembered == "partner":  # named more exactly: wife, boyfriend...
         exact = [e for e in named if e["value"] in ROMANTIC]
         return str(exact[0]["value"]) if exact else remembered

@@ -197,6 +197,18 @@ class Knowledge:
         told = set(self.whose_trust.get("found_out_and_told") or ())
         return not told & set(normalise(text[max(end, 0):]).split()[:8])
 
+    def told_by_finder(self, text: Optional[Text], finder: Tuple[int, int],
+                       person: Tuple[int, int]) -> bool:
+        """The person at text[person] is the one told by someone who found out, named at
+        text[finder]: "my cousin found out and told my husband" (the husband)."""
+        text = str(text or "")
+        if person[0] <= finder[1] or not self.trust_at_stake(
+                text, finder[0], finder[1], before_key=None, after_key="found_out"):
+            return False
+        between = normalise(text[finder[1]:person[0]]).split()
+        told = set(self.whose_trust.get("found_out_and_told") or ())
+        return len(between) <= 12 and bool(told & set(between))
+
     def say_this(self, card: Card, betrayal: Optional[Text] = None,
                  relationship: Optional[Text] = None) -> Optional[Text]:
         """The card's words to say, with "[what you did]" filled in once we know what happened

@@ -149,6 +149,10 @@ def test_in_a_first_message_the_one_who_found_out_is_the_one_whose_trust_it_is(t
     ("my husband's brother saw the messages and told him", (("husband", "spouse"), ("brother", "family")),
      "spouse"),
     ("my sister found out and told everyone at the party", (("sister", "family"),), "family"),
+    ("my cousin found out about the affair and told my husband", (("cousin", "family"), ("husband", "spouse")),
+     "spouse"),
+    ("a colleague saw the messages on my screen and showed my girlfriend",
+     (("colleague", "coworker"), ("girlfriend", "girlfriend")), "girlfriend"),
 ])
 def test_someone_elses_friend_or_one_who_found_out_and_told_is_not_taken_for_the_one_who_found_out(
         text, people, value):
