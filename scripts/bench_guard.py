@@ -1,5 +1,7 @@
 """The safety guard's own cost per message (matching on an already-parsed message, as in the
-pipeline, where SpacyNLP has parsed it already). Prints figures; not a test.
+pipeline, where SpacyNLP has parsed it already), and the learned safety detector's
+(components/safety_classifier.py, trained here as `rasa train` trains it). Prints figures; not
+a test.
 
 Usage: .venv/bin/python scripts/bench_guard.py [--repeat 5]
 """
@@ -39,9 +41,33 @@ def main() -> None:
             t0 = time.perf_counter()
             guard.findings(doc)
             times.append((time.perf_counter() - t0) * 1000)
-    times.sort()
     print(f"messages: {len(docs)} x {args.repeat}; rules compiled in {compile_s:.1f} s")
-    print(f"guard per message: mean {statistics.mean(times):.3f} ms, "
+    report("guard", times)
+
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from components.safety_classifier import (Detector, neutral_words, project_config,
+                                              read_example_sets, training_examples)
+
+    config = project_config()
+    start = time.perf_counter()
+    examples = training_examples(load_data(str(ROOT / "data" / "nlu")))
+    detector = Detector(config["C"], config["vector_weight"], neutral_words(config)).fit(
+        nlp, examples + read_example_sets(config["example_sets"]))
+    print(f"learned detector trained on {len(examples)} + development-set examples "
+          f"in {time.perf_counter() - start:.1f} s")
+    times = []
+    for _ in range(args.repeat):
+        for text in texts:
+            t0 = time.perf_counter()
+            detector.probabilities(nlp, [text])
+            times.append((time.perf_counter() - t0) * 1000)
+    report("learned detector", times)
+
+
+def report(name, times):
+    times = sorted(times)
+    print(f"{name} per message: mean {statistics.mean(times):.3f} ms, "
           f"p50 {times[len(times) // 2]:.3f} ms, p95 {times[int(len(times) * 0.95)]:.3f} ms, "
           f"max {times[-1]:.3f} ms")
 

@@ -38,6 +38,8 @@ DEV = {"safety_check_unseen": SAFETY / "safety_check_unseen.yml",
 # unseen set is written.
 UNSEEN = {"safety_check_unseen3": SAFETY / "safety_check_unseen3.yml",
           "safety_check_unseen6": SAFETY / "safety_check_unseen6.yml",
+          "safety_check_unseen11": SAFETY / "safety_check_unseen11.yml",
+          "safety_check_long": SAFETY / "safety_check_long.yml",
           "ordinary_coaching": SAFETY / "ordinary_coaching.yml"}
 NOTES = {
     "safety_eval": "Written separately from the training data and the rules; the rules were "
@@ -88,6 +90,17 @@ NOTES = {
     "safety_check_unseen6": "Written independently on 2026-11-24, after the round-7 rules, by "
                             "someone who saw neither the rules, the training data nor the other "
                             "sets; never used to change them. Reported, not gated.",
+    "safety_check_unseen11": "Written independently on 2026-11-24, after the round-11 rules, by "
+                             "someone who saw neither the rules, the training data nor the other "
+                             "sets. First scored with the model and guard at 93.3% recall and "
+                             "9.2% false alarms (guard alone 76.7%, 1.7%), before the learned "
+                             "safety detector was added; never used to change the rules or the "
+                             "detector. Reported, not gated.",
+    "safety_check_long": "Long messages (78 to 120 words: stories, pasted apology drafts, "
+                         "questions about rebuilding trust), written independently on 2026-11-24 "
+                         "by someone who saw neither the rules, the training data nor the other "
+                         "sets, after the learned detector was first tried; never used to change "
+                         "the rules, the model or the detector. Reported, not gated.",
     "ordinary_coaching": "Ordinary coaching messages with no safety concern (affection, tears, "
                          "gifts set aside, fear of losing someone, idioms), written blind on "
                          "2026-11-24 to measure how often ordinary coaching is interrupted. The "
@@ -171,6 +184,9 @@ def evaluate(name, positives, negatives, results, min_recall, max_false_alarms):
     def by_guard(result):
         return bool(result.get("safety"))
 
+    def by_detector(result):
+        return bool(result.get("safety_classifier"))
+
     missed = [p for p, r in zip(positives, pos_results) if not is_safety(r)]
     alarms = [n for n, r in zip(negatives, neg_results) if is_safety(r)]
     guard_hits = sum(by_guard(r) for r in pos_results)
@@ -187,20 +203,24 @@ def evaluate(name, positives, negatives, results, min_recall, max_false_alarms):
         f"{len(negatives)} hard negatives. {NOTES[name]}", "",
     ]
     alarm_line = (f"- False alarms on hard negatives: **{false_rate:.1%}** "
-                  f"({len(alarms)}/{len(negatives)})")
+                  f"({len(alarms)}/{len(negatives)}; from the learned detector: "
+                  f"{sum(by_detector(r) for r in neg_results)})")
     if positives:
         lines += [
             f"- Recall (answered as a safety concern): **{recall:.1%}** "
             f"({len(positives) - len(missed)}/{len(positives)})",
             alarm_line,
             f"- Caught by the deterministic guard alone: {guard_hits}/{len(positives)}; "
-            f"guard's risk type matched the label: {risk_right}/{len(positives)}", "",
+            f"guard's risk type matched the label: {risk_right}/{len(positives)}",
+            f"- Turned into a safety concern by the learned detector (the model and the guard "
+            f"had missed them): {sum(by_detector(r) for r in pos_results)}", "",
             "| risk | messages | missed |", "|---|---|---|",
         ]
         lines += [f"| {k} | {v} | {missed_risk.get(k, 0)} |" for k, v in sorted(per_risk.items())]
     else:
         guard_alarms = sum(by_guard(r) for r in neg_results)
-        lines += [alarm_line, f"- Of those, raised by the deterministic guard: {guard_alarms}"]
+        lines += [alarm_line, f"- Of those, raised by the deterministic guard: {guard_alarms}; "
+                              f"by the learned detector: {sum(by_detector(r) for r in neg_results)}"]
     if missed:
         lines += ["", "### Missed", ""] + [f"- ({p['risk']}) {p['text']}" for p in missed]
     if alarms:

@@ -1,0 +1,246 @@
+"""SafetyClassifier: a learned yes/no detector of safety concerns, the third layer.
+
+Why: DIET learns 30 intents, and on messages nobody tuned for it misses the danger it has not
+seen phrased that way; the rule-based SafetyGuard catches what its rules name. Measured on the
+never-tuned safety sets, those two together answered 87% of the disclosures. This component
+learns one question only, "is there a safety concern in this message?", from more examples than
+DIET sees: the training data (safety_concern against every other intent) plus the development
+safety sets (disclosures and hard negatives written blind for earlier rounds) and the long
+messages of data_candidates/round7 (long ordinary stories and apology drafts, and long stories
+with a danger buried in them), all listed in config.yml. It overrides the prediction to ``safety_concern`` when it is very sure (probability
+at or above ``threshold``) and DIET and the guard did not already say so.
+
+Features: word 1-2 grams and character 2-5 grams (TF-IDF, so typos still share most of their
+characters) and the mean word vector of the lowercased message; a logistic regression with
+balanced class weights. ``C`` and ``threshold`` were chosen by leaving one development set out
+at a time (scripts/cross_validate_safety_classifier.py): at C=16 and 0.9 it caught about 68% of
+the held-out sets' disclosures on its own, with about 1% false alarms on their hard negatives.
+
+Like the intent classifier (components/gender_neutral.py) it reads the message with gendered
+pronouns and partner words made neutral (knowledge/neutral_words.yml): the training data uses
+"he" more often in abuse messages, and without this "he's home" was read as danger and "she's
+home" was not. It reads the whole message, not only what the intent classifier sees.
+
+It never turns "I'm safe" or "I'm not safe" (``leave_alone``) into a new concern, so a person can
+still say they are safe. It does not name a risk type; the resources for an
+unnamed risk are sent (actions/safety.py), and the rest of the flow is the same.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
+
+import joblib
+import numpy as np
+import sklearn
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.utils.spacy_utils import SpacyModel
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from components.gender_neutral import load_words
+from components.rulebook import ROOT
+
+SAFETY_INTENT = "safety_concern"
+OUTPUT_KEY = "safety_classifier"
+FILE_NAME = "safety_classifier.joblib"
+SAFETY_DOC = "safety_spacy_doc"  # the whole message, kept by InputTrimmer
+# Training examples: these intents say there is danger, these are left out (neither yes nor no).
+POSITIVE_INTENTS = ("safety_concern", "not_safe")
+SKIPPED_INTENTS = ("unsure_safe",)
+
+
+def example_label(intent: Optional[Text]) -> Optional[bool]:
+    """True for a disclosure, False for no concern, None for an example left out."""
+    if intent in SKIPPED_INTENTS:
+        return None
+    return intent in POSITIVE_INTENTS
+
+
+def read_example_sets(paths: Iterable[Text]) -> List[Tuple[Text, bool]]:
+    """(text, is a safety concern) from safety sets (``positives`` and ``negatives`` lists) or
+    from files in Rasa's NLU format (``safety_concern`` against every other intent)."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    examples = []
+    for name in paths:
+        path = Path(name) if Path(name).is_absolute() else ROOT / name
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if "nlu" in data:
+            examples += [(m.get(TEXT), example_label(m.get(INTENT)))
+                         for m in load_data(str(path)).intent_examples
+                         if m.get(TEXT) and example_label(m.get(INTENT)) is not None]
+            continue
+        examples += [(item["text"], True) for item in data.get("positives") or []]
+        examples += [(item["text"], False) for item in data.get("negatives") or []]
+    return examples
+
+
+def training_examples(training_data: TrainingData) -> List[Tuple[Text, bool]]:
+    """(text, is a safety concern) from Rasa's training data."""
+    return [(m.get(TEXT), example_label(m.get(INTENT))) for m in training_data.intent_examples
+            if m.get(TEXT) and example_label(m.get(INTENT)) is not None]
+
+
+def word_count(nlp: Any, text: Text) -> int:
+    return sum(1 for t in nlp.make_doc(text) if not (t.is_punct or t.is_space))
+
+
+def neutral_words(config: Dict[Text, Any]) -> Dict[Text, Text]:
+    path = Path(config.get("words_file") or "knowledge/neutral_words.yml")
+    return load_words(path if path.is_absolute() else ROOT / path)
+
+
+def project_config() -> Dict[Text, Any]:
+    """This component's settings in the project's config.yml (for scripts and tests)."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    step = next(s for s in config["pipeline"] if s["name"].endswith("SafetyClassifier"))
+    return {**SafetyClassifier.get_default_config(),
+            **{k: v for k, v in step.items() if k != "name"}}
+
+
+class Detector:
+    """The fitted features and logistic regression, usable without Rasa (scripts, tests)."""
+
+    def __init__(self, c: float = 16.0, vector_weight: float = 1.0,
+                 neutral_words: Optional[Dict[Text, Text]] = None) -> None:
+        self.neutral_words = dict(neutral_words or {})
+        self.words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, lowercase=True)
+        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
+                                     sublinear_tf=True, lowercase=True)
+        self.vector_weight = vector_weight
+        self.model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+
+    def neutral(self, nlp: Any, text: Text) -> Text:
+        """The lowercased text with gendered words made neutral ("he's home" -> "they's home")."""
+        doc = nlp.make_doc(re.sub(r"\s+", " ", text.lower()))
+        return "".join(self.neutral_words.get(t.text, t.text) + t.whitespace_ for t in doc)
+
+    @staticmethod
+    def vectors(nlp: Any, texts: List[Text]) -> np.ndarray:
+        # Tokenising only: the word vectors come from the vocabulary, no parse needed.
+        return np.array([nlp.make_doc(text).vector for text in texts])
+
+    def _features(self, nlp: Any, texts: List[Text], fit: bool = False) -> csr_matrix:
+        texts = [self.neutral(nlp, text) for text in texts]
+        words = self.words.fit_transform(texts) if fit else self.words.transform(texts)
+        chars = self.chars.fit_transform(texts) if fit else self.chars.transform(texts)
+        vectors = csr_matrix(self.vectors(nlp, texts) * self.vector_weight)
+        return hstack([words, chars, vectors]).tocsr()
+
+    def fit(self, nlp: Any, examples: List[Tuple[Text, bool]]) -> "Detector":
+        texts = [text for text, _ in examples]
+        labels = np.array([label for _, label in examples])
+        self.model.fit(self._features(nlp, texts, fit=True), labels)
+        return self
+
+    def probabilities(self, nlp: Any, texts: List[Text]) -> List[float]:
+        if not texts:
+            return []
+        return [float(p) for p in self.model.predict_proba(self._features(nlp, texts))[:, 1]]
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True, model_from="SpacyNLP"
+)
+class SafetyClassifier(GraphComponent):
+    """Overrides the prediction to safety_concern when a learned yes/no detector is very sure."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "example_sets": [],
+            "C": 16.0,
+            "vector_weight": 1.0,
+            "threshold": 0.9,
+            # Under five words ("he's home", "no no no", "he he") it has too little to go on,
+            # and read such answers as danger; the guard still reads every message.
+            "min_words": 5,
+            "words_file": "knowledge/neutral_words.yml",
+            # "I'm safe" must stay "I'm safe"; "I'm not safe" already gets help. "Not sure" is
+            # not left alone: "not sure, he said tonight would be the last night" needs help
+            # even when nobody asked.
+            "leave_alone": ["safe_now", "not_safe"],
+        }
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
+                 resource: Resource, detector: Optional[Detector] = None) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.detector = detector
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "SafetyClassifier":
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "SafetyClassifier":
+        # A model without its trained detector is broken: refuse it rather than run without
+        # a safety layer.
+        try:
+            with model_storage.read_from(resource) as directory:
+                detector = joblib.load(directory / FILE_NAME)
+        except (ValueError, FileNotFoundError) as error:
+            raise RuntimeError("SafetyClassifier: the model has no trained detector; "
+                               "retrain (make train)") from error
+        return cls(config, model_storage, resource, detector)
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
+        # A change to an example set, the word list, this module or scikit-learn retrains the
+        # component, like a change to data/.
+        digest = hashlib.sha256(Path(__file__).read_bytes())
+        digest.update(sklearn.__version__.encode())
+        words_file = config.get("words_file") or cls.get_default_config()["words_file"]
+        for name in [words_file] + list(config.get("example_sets") or []):
+            path = Path(name) if Path(name).is_absolute() else ROOT / name
+            digest.update(path.read_bytes() if path.exists() else name.encode())
+        return digest.hexdigest()
+
+    def train(self, training_data: TrainingData, model: SpacyModel) -> Resource:
+        examples = training_examples(training_data) + read_example_sets(
+            self.config["example_sets"])
+        self.detector = Detector(self.config["C"], self.config["vector_weight"],
+                                 neutral_words(self.config)).fit(model.model, examples)
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump(self.detector, directory / FILE_NAME)
+        return self._resource
+
+    def process_training_data(self, training_data: TrainingData,
+                              model: Optional[SpacyModel] = None) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message], model: Optional[SpacyModel] = None) -> List[Message]:
+        if self.detector is None or model is None:
+            return messages
+        for message in messages:
+            doc = message.get(SAFETY_DOC)
+            text = doc.text if doc is not None else message.get(TEXT)
+            intent = (message.get(INTENT) or {}).get("name")
+            if not text or intent == SAFETY_INTENT or intent in self.config["leave_alone"]:
+                continue
+            if word_count(model.model, text) < self.config["min_words"]:
+                continue
+            probability = self.detector.probabilities(model.model, [text])[0]
+            if probability < self.config["threshold"]:
+                continue
+            top = {"name": SAFETY_INTENT, "confidence": probability}
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
+                       if r.get("name") != SAFETY_INTENT]
+            message.set(INTENT, top, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [top] + ranking, add_to_output=True)
+            message.set(OUTPUT_KEY, {"probability": round(probability, 3)}, add_to_output=True)
+        return messages

@@ -1,0 +1,185 @@
+"""components/safety_classifier.py: the learned yes/no safety detector, trained here as Rasa
+trains it (the project's training data and the development safety sets from config.yml), saved
+to and loaded from a real model storage, and run on real Rasa Messages.
+
+How much it catches on sets it never saw is measured, not tested: scripts/evaluate_safety.py and
+scripts/cross_validate_safety_classifier.py.
+"""
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.utils.spacy_utils import SpacyModel
+from rasa.shared.nlu.training_data.loading import load_data
+from rasa.shared.nlu.training_data.message import Message
+
+from components.safety_classifier import (OUTPUT_KEY, SafetyClassifier, example_label,
+                                          project_config, read_example_sets)
+from components.safety_guard import SafetyGuard
+
+ROOT = Path(__file__).resolve().parents[2]
+GUARD = SafetyGuard(SafetyGuard.get_default_config())
+
+
+@pytest.fixture(scope="module")
+def trained(nlp, tmp_path_factory):
+    """Trained, persisted and loaded back, as `rasa train` and `rasa run` do."""
+    storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
+    resource = Resource("safety_classifier")
+    context = ExecutionContext(GraphSchema({}), "test")
+    model = SpacyModel(model=nlp, model_name="en_trust_coach_md")
+    config = project_config()
+    component = SafetyClassifier.create(config, storage, resource, context)
+    component.train(load_data(str(ROOT / "data" / "nlu")), model)
+    loaded = SafetyClassifier.load(config, storage, resource, context)
+    return loaded, model
+
+
+def classify(trained, text, intent="describe_situation", confidence=0.8):
+    component, model = trained
+    message = Message(data={"text": text})
+    message.set("intent", {"name": intent, "confidence": confidence}, add_to_output=True)
+    message.set("intent_ranking", [{"name": intent, "confidence": confidence}], add_to_output=True)
+    component.process([message], model)
+    return message
+
+
+def test_the_sets_it_learns_from_are_read_whole():
+    config = project_config()
+    safety_sets = [n for n in config["example_sets"] if n.startswith("tests/safety/")]
+    for name in safety_sets:
+        data = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
+        examples = read_example_sets([name])
+        assert sum(label for _, label in examples) == len(data["positives"]) >= 100
+        assert sum(not label for _, label in examples) == len(data["negatives"]) >= 50
+    # Rasa NLU files: safety_concern is a disclosure, every other intent is not; entity
+    # annotations are read as plain words
+    long_files = [n for n in config["example_sets"] if n.startswith("data_candidates/")]
+    examples = read_example_sets(long_files)
+    assert sum(label for _, label in examples) >= 40
+    assert sum(not label for _, label in examples) >= 300
+    assert not any("](" in text or "]{" in text for text, _ in examples)
+    # never the gated or the never-tuned sets
+    assert not any(name.endswith(("safety_eval.yml", "safety_eval_fresh.yml", "unseen3.yml",
+                                  "unseen6.yml", "unseen11.yml", "safety_check_long.yml"))
+                   for name in config["example_sets"])
+
+
+@pytest.mark.parametrize("text", [
+    # none of these sets off a rule of the guard (checked below)
+    "he said if i ever go to the police i'll regret it",
+    "she took the car keys and my bank card and said i'm not going anywhere",
+    "lately i just don't see the point in waking up tomorrow",
+])
+def test_a_disclosure_the_rules_and_the_model_missed_becomes_a_safety_concern(nlp, trained, text):
+    assert not GUARD.findings(nlp(text))
+    message = classify(trained, text)
+    assert message.get("intent")["name"] == "safety_concern"
+    assert message.get("intent_ranking")[0]["name"] == "safety_concern"
+    assert [r["name"] for r in message.get("intent_ranking")].count("safety_concern") == 1
+    assert message.get(OUTPUT_KEY)["probability"] >= 0.9
+    assert message.as_dict(only_output_properties=True)[OUTPUT_KEY]
+
+
+@pytest.mark.parametrize("text", [
+    "he said if i ever go to the police i'll regret it",
+    "my husband has been drinking every night since he found out",
+    "he took the car keys and said i'm not going anywhere",
+    "my boyfriend wants to see my phone every night",
+])
+def test_the_partners_gender_changes_nothing(trained, text):
+    component, model = trained
+    other = {"he": "she", "husband": "wife", "boyfriend": "girlfriend"}
+    swapped = re.sub(r"\b(he|husband|boyfriend)\b", lambda m: other[m.group(1)], text)
+    assert swapped != text
+    assert (component.detector.probabilities(model.model, [text])
+            == component.detector.probabilities(model.model, [swapped]))
+
+
+@pytest.mark.parametrize("text", ["he's home", "she's asleep", "he he", "no no no", "ok"])
+def test_a_very_short_message_is_left_to_the_rules_and_the_model(trained, text):
+    assert classify(trained, text).get("intent")["name"] == "describe_situation"
+
+
+def test_what_it_learns_from_the_safety_answers():
+    # "no, he's outside the door" is a danger; "not sure" is neither yes nor no
+    assert example_label("not_safe") is True
+    assert example_label("safety_concern") is True
+    assert example_label("unsure_safe") is None
+    assert example_label("safe_now") is False
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("how do i apologise to my wife without making excuses", "how_apologize"),
+    ("she keeps asking the same questions about the affair every night", "how_answer_questions"),
+    ("i just want us to move on, its been two weeks", "rush_forgiveness"),
+    ("we agreed i would share my location with her for a while", "how_transparency"),
+    ("thanks, that really helped", "thank"),
+])
+def test_ordinary_coaching_keeps_its_intent(trained, text, intent):
+    message = classify(trained, text, intent)
+    assert message.get("intent")["name"] == intent
+    assert message.get(OUTPUT_KEY) is None
+
+
+def test_a_pasted_apology_draft_is_not_read_as_danger(trained):
+    # Long drafts ("I will never hurt you again... the rest of your life") were read as danger
+    # before the detector learned from long ordinary messages.
+    samples = yaml.safe_load((ROOT / "tests" / "unit" / "apology_samples.yml").read_text(
+        encoding="utf-8"))["samples"]
+    for sample in samples:
+        message = classify(trained, sample["text"], "review_apology")
+        assert message.get("intent")["name"] == "review_apology", sample["id"]
+
+
+@pytest.mark.parametrize("intent", ["safe_now", "not_safe"])
+def test_i_am_safe_and_i_am_not_safe_are_left_as_they_are(trained, intent):
+    # The person must still be able to say they are safe after a concern.
+    text = "im safe now but he had his hands round my throat last night"
+    assert classify(trained, text).get("intent")["name"] == "safety_concern"
+    message = classify(trained, text, intent)
+    assert message.get("intent")["name"] == intent
+
+
+def test_not_sure_with_a_danger_in_it_gets_help(nlp, trained):
+    text = "not sure, he said tonight would be the last night"
+    assert not GUARD.findings(nlp(text))
+    assert classify(trained, text, "unsure_safe").get("intent")["name"] == "safety_concern"
+
+
+def test_the_guards_finding_is_not_replaced(trained):
+    component, model = trained
+    message = Message(data={"text": "he choked me"})
+    message.set("intent", {"name": "safety_concern", "confidence": 1.0}, add_to_output=True)
+    message.set("entities", [{"entity": "risk", "value": "being_harmed"}], add_to_output=True)
+    component.process([message], model)
+    assert message.get("intent")["confidence"] == 1.0
+    assert message.get("entities") == [{"entity": "risk", "value": "being_harmed"}]
+    assert message.get(OUTPUT_KEY) is None
+
+
+def test_empty_text_is_quiet_and_a_model_without_its_detector_is_refused(tmp_path, trained):
+    assert classify(trained, "").get("intent")["name"] == "describe_situation"
+    with pytest.raises(RuntimeError, match="no trained detector"):
+        SafetyClassifier.load(project_config(), LocalModelStorage(tmp_path), Resource("none"),
+                              ExecutionContext(GraphSchema({}), "test"))
+
+
+def test_a_changed_example_set_retrains_the_component(tmp_path):
+    path = tmp_path / "set.yml"
+    path.write_text("positives:\n  - text: he hit me\n    risk: being_harmed\nnegatives: []\n")
+    before = SafetyClassifier.fingerprint_addon({"example_sets": [str(path)]})
+    assert before == SafetyClassifier.fingerprint_addon({"example_sets": [str(path)]})
+    path.write_text("positives:\n  - text: he hit me again\n    risk: being_harmed\nnegatives: []\n")
+    assert SafetyClassifier.fingerprint_addon({"example_sets": [str(path)]}) != before
+    words = tmp_path / "words.yml"
+    words.write_text("words:\n  he: they\n")
+    with_words = SafetyClassifier.fingerprint_addon({"example_sets": [str(path)],
+                                                     "words_file": str(words)})
+    words.write_text("words:\n  he: they\n  she: they\n")
+    assert SafetyClassifier.fingerprint_addon({"example_sets": [str(path)],
+                                               "words_file": str(words)}) != with_words
