@@ -71,6 +71,7 @@ class Knowledge:
     what_you_did: Dict[Text, Dict[Text, Text]] = field(default_factory=dict)
     mistreatment_words: Sequence[Text] = ()
     asking_words: Sequence[Text] = ()
+    unclear_topic_words: Dict[Text, Sequence[Text]] = field(default_factory=dict)
     whose_trust: Dict[Text, Sequence[Text]] = field(default_factory=dict)
 
     def cards_for(self, intent: Text) -> List[Card]:
@@ -162,6 +163,16 @@ class Knowledge:
                     if " " in phrase and len(phrase) > best[0] and mentions(words, phrase):
                         best = (len(phrase), topic)
         return best[1]
+
+    def unclear_topic(self, text: Optional[Text]) -> Optional[Text]:
+        """The topic a question the model did not understand names (``unclear_topic_words`` in
+        guidance.yml); None when it asks nothing or names no topic."""
+        text = str(text or "")[:1500]
+        words = normalise(text)
+        if not words or not self.asks(text):
+            return None
+        return next((topic for topic, phrases in self.unclear_topic_words.items()
+                     if any(mentions(words, phrase) for phrase in phrases)), None)
 
     def trust_at_stake(self, text: Optional[Text], start: int, end: int,
                        before_key: Optional[Text] = "before", after_key: Text = "after") -> bool:
@@ -282,6 +293,9 @@ def parse_knowledge(guidance: dict, sources: dict) -> Knowledge:
                      mistreatment_words=tuple(str(w).lower()
                                               for w in guidance.get("mistreatment_words") or ()),
                      asking_words=tuple(str(w).lower() for w in guidance.get("asking_words") or ()),
+                     unclear_topic_words={topic: tuple(str(w).lower() for w in words or ())
+                                          for topic, words in
+                                          (guidance.get("unclear_topic_words") or {}).items()},
                      whose_trust={key: tuple(str(w).lower() for w in words or ())
                                   for key, words in (guidance.get("whose_trust") or {}).items()})
 

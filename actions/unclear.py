@@ -5,7 +5,7 @@ The wording lives in knowledge/replies.yml."""
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 import yaml
 from rasa_sdk import Action, Tracker
@@ -23,6 +23,26 @@ def load_replies() -> Dict[Text, Any]:
 def utter_unclear(dispatcher: CollectingDispatcher) -> None:
     unclear = load_replies()["unclear"]
     dispatcher.utter_message(text=unclear["text"], buttons=unclear["buttons"])
+
+
+def answer_named_topic(dispatcher: CollectingDispatcher, tracker: Tracker,
+                       replies: Dict[Text, Any]) -> Optional[List[Dict[Text, Any]]]:
+    """A question not understood that names a topic ("should i buy her flowers?") gets that
+    topic's card, then the unclear buttons, "Someone may be in danger" among them. None when it
+    names none."""
+    from actions.coach import give_card  # actions.coach imports this module
+    from actions.knowledge import load_knowledge
+
+    topic = load_knowledge().unclear_topic(tracker.latest_message.get("text"))
+    if topic is None:
+        return None
+    last = tracker.get_slot("last_card")
+    events = give_card(dispatcher, tracker, topic, [last] if last else [])
+    if events is None:
+        return None
+    dispatcher.utter_message(text=replies["unclear_after_card"],
+                             buttons=replies["unclear"]["buttons"])
+    return events
 
 
 class ActionUnclear(Action):
@@ -50,6 +70,10 @@ class ActionUnclear(Action):
             dispatcher.utter_message(text=text)
             dispatcher.utter_message(response="utter_ask_safe_now")
             return []
+        if reply is None and intent == "nlu_fallback":
+            events = answer_named_topic(dispatcher, tracker, replies)
+            if events is not None:
+                return events
         if reply is None:
             utter_unclear(dispatcher)
             return []

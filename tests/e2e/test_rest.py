@@ -269,6 +269,15 @@ def test_a_concern_only_the_learned_detector_sees_gets_help_and_coaching_resumes
     assert card_of(resumed) is not None
 
 
+def test_a_gift_question_the_model_does_not_understand_gets_the_gestures_card(coach):
+    # The model in use reads this as nlu_fallback (2026-11-24); the card comes first, and the
+    # unclear buttons with "Someone may be in danger" follow.
+    replies = coach.say(new_user(), "should i buy her flowers?")
+    card = card_of(replies)
+    assert card is not None and card.id == "rebuild_small_gestures"
+    assert "/safety_concern" in [b["payload"] for r in replies for b in r.get("buttons") or []]
+
+
 def test_im_not_safe_is_never_taken_for_safe(coach):
     user = new_user()
     coach.say(user, "she choked me last night when i told her", metadata={"region": "GB"})

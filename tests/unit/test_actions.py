@@ -417,9 +417,10 @@ def test_a_recognised_topic_or_a_plain_description_keeps_its_reply(intent, text)
 
 
 @pytest.mark.parametrize("text", [
-    "would flowers help?",
     "is it final?",
     "i lied about a text from my ex, how do i fix this?",
+    "i bought her flowers yesterday",  # names a topic but asks nothing
+    "would it help if i said it on the date we met",
 ])
 def test_a_message_not_understood_keeps_the_unclear_reply_and_its_danger_button(text):
     """ "I'm not sure I understood" offers "someone may be in danger"; no card replaces it."""
@@ -427,6 +428,35 @@ def test_a_message_not_understood_keeps_the_unclear_reply_and_its_danger_button(
     assert events == []
     assert not any((m.get("custom") or {}).get("type") == "guidance_source" for m in messages)
     assert any(m.get("buttons") for m in messages)
+
+
+DANGER_BUTTON = "/safety_concern"
+
+
+@pytest.mark.parametrize("text, card", [
+    ("should i buy her flowers?", "rebuild_small_gestures"),
+    ("is it ok to get him a gift", "rebuild_small_gestures"),
+    ("is doing the chores enough?", "rebuild_practical_care"),
+    ("should we have a date night", "rebuild_date_again"),
+    ("how do i show i'm grateful she stayed", "rebuild_gratitude"),
+])
+def test_a_question_not_understood_that_names_a_topic_gets_its_card_and_the_buttons(text, card):
+    """ "Should i buy her flowers?" used to get only "I'm not sure I understood"; now the card
+    for gestures comes first, and the unclear buttons, "Someone may be in danger" among them,
+    still follow."""
+    messages, events = run(ActionUnclear(), tracker("nlu_fallback", text))
+    assert shown_card(events) == card
+    assert messages[0]["text"].startswith(KNOWLEDGE.card(card).text)
+    assert any((m.get("custom") or {}).get("type") == "guidance_source" for m in messages)
+    assert DANGER_BUTTON in [b["payload"] for b in messages[-1]["buttons"]]
+
+
+def test_a_topic_question_not_understood_during_the_safety_check_gets_no_advice():
+    messages, events = run(ActionUnclear(), tracker("nlu_fallback", "should i buy her flowers?",
+                                                    slots={"safety_open": True}))
+    assert events == []
+    assert not any((m.get("custom") or {}).get("type") == "guidance_source" for m in messages)
+    assert any("emergency" in (m.get("text") or "") for m in messages)
 
 
 @pytest.mark.parametrize("text", [
