@@ -41,7 +41,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.utils.spacy_utils import SpacyModel
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
@@ -49,12 +49,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from components.gender_neutral import load_words
+from components.input_check import SAFETY_DOC
 from components.rulebook import ROOT
+from components.safety_guard import SAFETY_INTENT, set_safety_intent
 
-SAFETY_INTENT = "safety_concern"
 OUTPUT_KEY = "safety_classifier"
 FILE_NAME = "safety_classifier.joblib"
-SAFETY_DOC = "safety_spacy_doc"  # the whole message, kept by InputTrimmer
 # Training examples: these intents say there is danger, these are left out (neither yes nor no).
 POSITIVE_INTENTS = ("safety_concern", "not_safe")
 SKIPPED_INTENTS = ("unsure_safe",)
@@ -69,7 +69,7 @@ def example_label(intent: Optional[Text]) -> Optional[bool]:
 
 def read_example_sets(paths: Iterable[Text]) -> List[Tuple[Text, bool]]:
     """(text, is a safety concern) from safety sets (``positives`` and ``negatives`` lists) or
-    from files in Rasa's NLU format (``safety_concern`` against every other intent)."""
+    from files in Rasa's NLU format (labelled by ``example_label``)."""
     from rasa.shared.nlu.training_data.loading import load_data
 
     examples = []
@@ -77,9 +77,7 @@ def read_example_sets(paths: Iterable[Text]) -> List[Tuple[Text, bool]]:
         path = Path(name) if Path(name).is_absolute() else ROOT / name
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if "nlu" in data:
-            examples += [(m.get(TEXT), example_label(m.get(INTENT)))
-                         for m in load_data(str(path)).intent_examples
-                         if m.get(TEXT) and example_label(m.get(INTENT)) is not None]
+            examples += training_examples(load_data(str(path)))
             continue
         examples += [(item["text"], True) for item in data.get("positives") or []]
         examples += [(item["text"], False) for item in data.get("negatives") or []]
@@ -88,8 +86,8 @@ def read_example_sets(paths: Iterable[Text]) -> List[Tuple[Text, bool]]:
 
 def training_examples(training_data: TrainingData) -> List[Tuple[Text, bool]]:
     """(text, is a safety concern) from Rasa's training data."""
-    return [(m.get(TEXT), example_label(m.get(INTENT))) for m in training_data.intent_examples
-            if m.get(TEXT) and example_label(m.get(INTENT)) is not None]
+    labelled = ((m.get(TEXT), example_label(m.get(INTENT))) for m in training_data.intent_examples)
+    return [(text, label) for text, label in labelled if text and label is not None]
 
 
 def word_count(nlp: Any, text: Text) -> int:
@@ -237,10 +235,6 @@ class SafetyClassifier(GraphComponent):
             probability = self.detector.probabilities(model.model, [text])[0]
             if probability < self.config["threshold"]:
                 continue
-            top = {"name": SAFETY_INTENT, "confidence": probability}
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
-                       if r.get("name") != SAFETY_INTENT]
-            message.set(INTENT, top, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [top] + ranking, add_to_output=True)
+            set_safety_intent(message, probability)
             message.set(OUTPUT_KEY, {"probability": round(probability, 3)}, add_to_output=True)
         return messages

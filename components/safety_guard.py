@@ -27,12 +27,11 @@ from rasa.shared.nlu.training_data.message import Message
 from spacy.tokens import Doc
 
 from components.base import StatelessComponent
+from components.input_check import SAFETY_DOC, SPACY_DOC
 from components.rulebook import ROOT, Finding, RuleBook, load_real_words, load_rules
 
 SAFETY_INTENT = "safety_concern"
 RISK_ENTITY = "risk"
-SAFETY_DOC = "safety_spacy_doc"  # full-length doc kept by InputTrimmer
-SPACY_DOC = "text_spacy_doc"
 
 
 @DefaultV1Recipe.register(
@@ -76,12 +75,17 @@ class SafetyGuard(StatelessComponent):
         return messages
 
 
-def apply_findings(message: Message, found: Iterable[Finding]) -> None:
-    found = list(found)
-    top = {"name": SAFETY_INTENT, "confidence": 1.0}
+def set_safety_intent(message: Message, confidence: float) -> None:
+    """The prediction becomes safety_concern, first in ``intent_ranking`` and there once."""
+    top = {"name": SAFETY_INTENT, "confidence": confidence}
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != SAFETY_INTENT]
     message.set(INTENT, top, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [top] + ranking, add_to_output=True)
+
+
+def apply_findings(message: Message, found: Iterable[Finding]) -> None:
+    found = list(found)
+    set_safety_intent(message, 1.0)
     entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") != RISK_ENTITY]
     seen = set()
     for finding in found:

@@ -190,6 +190,7 @@ def evaluate(name, positives, negatives, results, min_recall, max_false_alarms):
     missed = [p for p, r in zip(positives, pos_results) if not is_safety(r)]
     alarms = [n for n, r in zip(negatives, neg_results) if is_safety(r)]
     guard_hits = sum(by_guard(r) for r in pos_results)
+    detector_alarms = sum(by_detector(r) for r in neg_results)
     risk_right = sum(
         1 for p, r in zip(positives, pos_results)
         if p["risk"] in {e["value"] for e in r.get("entities", []) if e.get("entity") == "risk"})
@@ -204,7 +205,7 @@ def evaluate(name, positives, negatives, results, min_recall, max_false_alarms):
     ]
     alarm_line = (f"- False alarms on hard negatives: **{false_rate:.1%}** "
                   f"({len(alarms)}/{len(negatives)}; from the learned detector: "
-                  f"{sum(by_detector(r) for r in neg_results)})")
+                  f"{detector_alarms})")
     if positives:
         lines += [
             f"- Recall (answered as a safety concern): **{recall:.1%}** "
@@ -220,7 +221,7 @@ def evaluate(name, positives, negatives, results, min_recall, max_false_alarms):
     else:
         guard_alarms = sum(by_guard(r) for r in neg_results)
         lines += [alarm_line, f"- Of those, raised by the deterministic guard: {guard_alarms}; "
-                              f"by the learned detector: {sum(by_detector(r) for r in neg_results)}"]
+                              f"by the learned detector: {detector_alarms}"]
     if missed:
         lines += ["", "### Missed", ""] + [f"- ({p['risk']}) {p['text']}" for p in missed]
     if alarms:

@@ -8,15 +8,18 @@ example_sets() {
 for step in yaml.safe_load(open("config.yml"))["pipeline"]:
     print("\n".join(step.get("example_sets", [])))' | grep '^tests/' || true
 }
+# Everything the model is trained from.
+sources() {
+  echo config.yml domain.yml data components knowledge/neutral_words.yml \
+    build/spacy/en_trust_coach_md/meta.json data_candidates $(example_sets)
+}
 # A removed training file is a change too: the list of files trained from is kept beside the model.
 inputs() {
-  find config.yml domain.yml data components knowledge/neutral_words.yml build/spacy/en_trust_coach_md/meta.json data_candidates \
-    $(example_sets) -type f ! -name '*.pyc' 2>/dev/null | sort
+  find $(sources) -type f ! -name '*.pyc' 2>/dev/null | sort
 }
 newest_model=$(ls -t models/*.tar.gz 2>/dev/null | head -n 1 || true)
 if [ -n "$newest_model" ] && [ "${FORCE_TRAIN:-0}" != "1" ]; then
-  changed=$(find config.yml domain.yml data components knowledge/neutral_words.yml build/spacy/en_trust_coach_md/meta.json data_candidates \
-    $(example_sets) -type f -newer "$newest_model" ! -name '*.pyc' 2>/dev/null | head -n 1)
+  changed=$(find $(sources) -type f -newer "$newest_model" ! -name '*.pyc' 2>/dev/null | head -n 1)
   if [ -z "$changed" ] && [ -f models/.trained_from ] && ! inputs | cmp -s - models/.trained_from; then
     changed="the list of training files"
   fi
