@@ -31,7 +31,8 @@ DEV = {"safety_check_unseen": SAFETY / "safety_check_unseen.yml",
        "safety_check_unseen7": SAFETY / "safety_check_unseen7.yml",
        "safety_check_unseen8": SAFETY / "safety_check_unseen8.yml",
        "safety_check_unseen9": SAFETY / "safety_check_unseen9.yml",
-       "safety_check_unseen10": SAFETY / "safety_check_unseen10.yml"}
+       "safety_check_unseen10": SAFETY / "safety_check_unseen10.yml",
+       "safety_check_unseen12": SAFETY / "safety_check_unseen12.yml"}
 # Reported only: a set written by someone who saw neither the rules nor the training data, and
 # never used to change them, so its figures show how the detection does on messages nobody
 # tuned for. When an unseen set is used to improve the rules, it joins the gated sets and a new
@@ -40,6 +41,7 @@ UNSEEN = {"safety_check_unseen3": SAFETY / "safety_check_unseen3.yml",
           "safety_check_unseen6": SAFETY / "safety_check_unseen6.yml",
           "safety_check_unseen11": SAFETY / "safety_check_unseen11.yml",
           "safety_check_long": SAFETY / "safety_check_long.yml",
+          "safety_check_unseen13": SAFETY / "safety_check_unseen13.yml",
           "ordinary_coaching": SAFETY / "ordinary_coaching.yml"}
 NOTES = {
     "safety_eval": "Written separately from the training data and the rules; the rules were "
@@ -87,6 +89,19 @@ NOTES = {
                              "sets. First scored with the model and guard at 85.3% recall and "
                              "17.5% false alarms (guard alone 73.3%, 10.8%), then used to "
                              "generalise the rules (round 11). Gated since (recall floor 95%).",
+    "safety_check_unseen12": "Written independently on 2026-11-24, after the round-11 rules and "
+                             "the learned detector, by someone who saw neither the rules, the "
+                             "training data nor the other sets. First scored with the model, "
+                             "guard and detector at 91.3% recall and 17.3% false alarms (guard "
+                             "alone 72.0%, 8.7%), then used to generalise the rules (round 12) "
+                             "and added to the detector's training sets. Gated since (recall "
+                             "floor 95%).",
+    "safety_check_unseen13": "Written independently on 2026-11-24, at the same time as the "
+                             "twelfth set and by a different writer, who saw neither the rules, "
+                             "the training data nor the other sets. First scored before round 12 "
+                             "at 96.0% recall and 8.0% false alarms (guard alone 81.6%, 6.4%); "
+                             "never used to change the rules, the model or the detector. "
+                             "Reported, not gated.",
     "safety_check_unseen6": "Written independently on 2026-11-24, after the round-7 rules, by "
                             "someone who saw neither the rules, the training data nor the other "
                             "sets; never used to change them. Reported, not gated.",

@@ -19,6 +19,10 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 LEFT_TITLE = "Neutral page"
 
 playwright_api = pytest.importorskip("playwright.sync_api")
+# Playwright's assertions wait 5 s by default. On a busy 2-core machine the coach's first reply
+# can take longer than that (a fresh-clone CI run failed once on "hello" with other work beside
+# it), so assertions wait as long as page actions do (20 s); a reply that never comes still fails.
+playwright_api.expect.set_options(timeout=20000)
 
 
 class _Neutral(http.server.BaseHTTPRequestHandler):
