@@ -23,7 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.feedback import PROBLEM, STRENGTH, Feedback, analyse, load_feedback_rules
 from actions.knowledge import KNOWLEDGE_DIR, load_knowledge
 from actions.safety import HARMED, risks_seen
-from actions.unclear import load_replies
+from actions.unclear import load_replies, named_topic_card
 
 TURNS = 5
 MOODS = ["softening", "hurt", "angry", "withdrawn"]
@@ -309,6 +309,11 @@ class ActionRehearsalEnd(Action):
         reset = [SlotSet("rehearsal_scenario", None), SlotSet("rehearsal_answer", None),
                  SlotSet("rehearsal_state", None), SlotSet("requested_slot", None)]
         if not state:
+            # "is doing the chores enough?" read as "stop": with nothing running, a question
+            # that names a topic gets its card instead of "nothing to stop"
+            events = named_topic_card(dispatcher, tracker)
+            if events is not None:
+                return reset + events
             dispatcher.utter_message(text=say["nothing_to_stop"], buttons=end_buttons(None)[0:2])
             return reset
         scenario = load_scenarios().get(state.get("scenario") or "")

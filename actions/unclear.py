@@ -25,19 +25,30 @@ def utter_unclear(dispatcher: CollectingDispatcher) -> None:
     dispatcher.utter_message(text=unclear["text"], buttons=unclear["buttons"])
 
 
+def named_topic_card(dispatcher: CollectingDispatcher,
+                     tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """The card for the topic a question names with ``unclear_topic_words`` ("should i buy her
+    flowers?", "is doing the chores enough?"), for a question the model did not understand or
+    read as ending a practice when none is running. None when it names none or asks nothing,
+    and never while "Are you safe right now?" is open."""
+    from actions.coach import give_card  # actions.coach imports this module
+    from actions.knowledge import load_knowledge
+
+    if tracker.get_slot("safety_open") is True:
+        return None
+    topic = load_knowledge().unclear_topic(tracker.latest_message.get("text"))
+    if topic is None:
+        return None
+    last = tracker.get_slot("last_card")
+    return give_card(dispatcher, tracker, topic, [last] if last else [])
+
+
 def answer_named_topic(dispatcher: CollectingDispatcher, tracker: Tracker,
                        replies: Dict[Text, Any]) -> Optional[List[Dict[Text, Any]]]:
     """A question not understood that names a topic ("should i buy her flowers?") gets that
     topic's card, then the unclear buttons, "Someone may be in danger" among them. None when it
     names none."""
-    from actions.coach import give_card  # actions.coach imports this module
-    from actions.knowledge import load_knowledge
-
-    topic = load_knowledge().unclear_topic(tracker.latest_message.get("text"))
-    if topic is None:
-        return None
-    last = tracker.get_slot("last_card")
-    events = give_card(dispatcher, tracker, topic, [last] if last else [])
+    events = named_topic_card(dispatcher, tracker)
     if events is None:
         return None
     dispatcher.utter_message(text=replies["unclear_after_card"],

@@ -278,6 +278,15 @@ def test_a_gift_question_the_model_does_not_understand_gets_the_gestures_card(co
     assert "/safety_concern" in [b["payload"] for r in replies for b in r.get("buttons") or []]
 
 
+def test_a_chores_question_read_as_stop_gets_the_practical_care_card(coach):
+    # The model in use reads this as stop_practice (2026-11-25); with no practice running the
+    # card for help at home comes instead of "nothing running to stop".
+    replies = coach.say(new_user(), "is doing the chores enough?")
+    card = card_of(replies)
+    assert card is not None and card.id == "rebuild_practical_care"
+    assert "nothing running" not in texts(replies)
+
+
 def test_im_not_safe_is_never_taken_for_safe(coach):
     user = new_user()
     coach.say(user, "she choked me last night when i told her", metadata={"region": "GB"})

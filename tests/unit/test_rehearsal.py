@@ -169,3 +169,28 @@ def test_a_draft_in_the_request_itself_is_reviewed_at_once_and_a_short_one_is_as
     assert extracted["apology_draft"].endswith(draft)
     messages, result = review("sorry about that")
     assert result == {"apology_draft": None} and "quite short" in messages[0]["text"]
+
+
+def test_stop_with_nothing_running_says_so():
+    messages, _ = run(ActionRehearsalEnd(), tracker("stop_practice", text="stop"))
+    assert messages[0]["text"] == yaml.safe_load(
+        (Path(__file__).parents[2] / "knowledge" / "replies.yml").read_text(
+            encoding="utf-8"))["practice"]["nothing_to_stop"]
+    assert not any((m.get("custom") or {}).get("type") == "guidance_source" for m in messages)
+
+
+def test_a_topic_question_read_as_stop_with_nothing_running_gets_the_topic_card():
+    """ "is doing the chores enough?" was read as "stop" and got "There's nothing running to
+    stop"; with no practice running, a question that names a topic gets its card."""
+    messages, slots = run(ActionRehearsalEnd(), tracker("stop_practice",
+                                                        text="is doing the chores enough?"))
+    assert slots.get("last_card") == "rebuild_practical_care"
+    assert any((m.get("custom") or {}).get("type") == "guidance_source" for m in messages)
+    assert "nothing running" not in " ".join(m.get("text") or "" for m in messages)
+
+
+def test_a_topic_question_read_as_stop_during_the_safety_check_gets_no_advice():
+    messages, slots = run(ActionRehearsalEnd(), tracker("stop_practice", {"safety_open": True},
+                                                        text="is doing the chores enough?"))
+    assert "last_card" not in slots
+    assert not any((m.get("custom") or {}).get("type") == "guidance_source" for m in messages)
