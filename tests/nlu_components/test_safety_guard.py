@@ -540,12 +540,71 @@ ROUND_11_QUIET = [
 ]
 
 
+# ---- round 12: shapes from the twelfth blind set and a second reader's checks, in my own words ----
+ROUND_12_FIRES = [
+    ('he locked me out of the flat all night in the rain after he saw my phone', 'being_harmed'),
+    ("she says i don't step out of the house until she's decided i've earned it", 'being_harmed'),
+    ('my supervisor cornered me in the lift and grabbed my waist', 'being_harmed'),
+    ('he slammed my face against the car door', 'being_harmed'),
+    ("my brother in law said he'd make sure i disappear if i go near her", 'being_harmed'),
+    ('worked out which tablets and how many, just waiting for the weekend', 'self_harm'),
+    ('i drove to the viaduct after work and sat there for ages', 'self_harm'),
+    ("if he leaves im done, i've already worked out where", 'self_harm'),
+    ('i just want to finish my life now', 'self_harm'),
+    ("they'll all have peace when i'm not here anymore", 'self_harm'),
+    ("the cut went deeper than i wanted and it's still bleeding", 'self_harm'),
+    ("i've not been eating and keep hitting myself when i think about it", 'self_harm'),
+    ('took the whole packet of her sleeping pills an hour ago', 'self_harm'),
+    ('my boyfriend keeps threatening to od if i go out with my friends', 'partner_self_harm'),
+    ("my husband isn't breathing properly, he took something", 'partner_self_harm'),
+    ("he said if i tell anyone he'll do something to himself", 'partner_self_harm'),
+    ("if i see her with him again i'll do something i can't undo", 'may_harm_others'),
+    ('ive thought about cutting the brake cable on his car', 'may_harm_others'),
+    ('i keep picturing setting his house on fire', 'may_harm_others'),
+    ('if she leaves i will take them both with me', 'may_harm_others'),
+    ('the kids havent had a hot meal in three days, he spends it all on drink', 'child_at_risk'),
+    ('my toddler got into the bleach under the sink', 'child_at_risk'),
+    ('my ex keeps our baby in the same dirty nappy all day', 'child_at_risk'),
+    ('my daughter told me her stepdad touched her', 'child_at_risk'),
+    ('his new partner is on the sex offenders register and has my kids this weekend', 'child_at_risk'),
+    ('my newborn has stopped breathing', 'child_at_risk'),
+]
+
+
+ROUND_12_QUIET = [
+    "tonight's the night i tell her everything, wish me luck",
+    "i did something i can't take back, i cheated on her, how do i start",
+    'no one else gets her the way i do and i threw it away',
+    'she tried to end it when she found out but we stayed together',
+    "he wants to finish his life's work before he retires",
+    "the affair taught me a lesson i'll never forget",
+    "i'll take them all out for pizza on friday",
+    'my boss cornered me after the meeting and pushed me to explain the numbers',
+    "she's threatening to leave me if i lie again",
+    "i won't be a burden on her much longer, i've found a flat and a job",
+    'my son broke his wrist at football training',
+    'had about six coffees, total caffeine overdose today',
+    'my mate says i should shoot my shot and be honest',
+    'i want to die of embarrassment every time i think about the wedding',
+    'my mother in law told me to go jump off a cliff, fair enough',
+    'i miss him so much it physically hurts',
+    'i could strangle him sometimes lol but i love him',
+    "we're on the gift register at the nursery for the new baby",
+    'she has scratches on her arms from the new kitten',
+    "he's not breathing down my neck about the phone anymore",
+    "she'll have peace and quiet when i'm gone on my work trip",
+    'my daughter says i hurt her feelings when i lied',
+]
+
+
 # One test for every round's lists above: each round keeps its own phrasings.
-@pytest.mark.parametrize("text, risk", ROUND_8_FIRES + ROUND_9_FIRES + ROUND_10_FIRES + ROUND_11_FIRES)
+@pytest.mark.parametrize("text, risk", ROUND_8_FIRES + ROUND_9_FIRES + ROUND_10_FIRES + ROUND_11_FIRES
+                         + ROUND_12_FIRES)
 def test_each_rounds_kinds_of_message_fire_with_their_risk(nlp, text, risk):
     assert risk in risks(nlp, text), text
 
 
-@pytest.mark.parametrize("text", ROUND_8_QUIET + ROUND_9_QUIET + ROUND_10_QUIET + ROUND_11_QUIET)
+@pytest.mark.parametrize("text", ROUND_8_QUIET + ROUND_9_QUIET + ROUND_10_QUIET + ROUND_11_QUIET
+                         + ROUND_12_QUIET)
 def test_each_rounds_ordinary_coaching_does_not_fire(nlp, text):
     assert not risks(nlp, text), text
