@@ -590,7 +590,6 @@ ROUND_12_QUIET = [
     'i miss him so much it physically hurts',
     'i could strangle him sometimes lol but i love him',
     "we're on the gift register at the nursery for the new baby",
-    'she has scratches on her arms from the new kitten',
     "he's not breathing down my neck about the phone anymore",
     "she'll have peace and quiet when i'm gone on my work trip",
     'my daughter says i hurt her feelings when i lied',
