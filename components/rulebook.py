@@ -30,6 +30,8 @@ NEGATORS = {"not", "never", "n't", "no", "nt", "dont", "didnt", "doesnt", "wont"
             "couldnt", "wouldnt", "isnt", "wasnt", "arent", "werent", "havent", "hasnt", "hadnt",
             "aint", "shouldnt"}
 # Words that end or undo a negation: "never hit me until last night", "not the first time".
+# Why a match was dropped (RuleBook._keep).
+NEGATED, EXCUSED, SCOPE = "negated", "excused", "scope"
 NEGATION_ENDS = {"until", "till", "til", "before", "anymore", "again", "since", "first"}
 
 # The words a token can stand for in a rule (its rule key and its lowercase form, as string
@@ -330,31 +332,34 @@ class RuleBook:
                 if gate.opens(present) for _, start, end in unless(doc)]
 
     def _keep(self, rule: Dict[Text, Any], doc: Doc, anchor: Token,
-              span: Tuple[int, int], unless: List[Tuple[int, int]]) -> bool:
+              span: Tuple[int, int], unless: List[Tuple[int, int]]) -> Optional[Text]:
+        """None when the match stands, else why it was dropped: NEGATED; EXCUSED when one of
+        the rule's written exceptions (an idiom, a joke, an ordinary object) covers it; SCOPE
+        when the rule is about someone else doing it."""
         if rule.get("negatable", True) and self._negated(anchor):
-            return False
+            return NEGATED
         for start, end in unless:
             if start <= span[1] and end >= span[0]:
-                return False
+                return EXCUSED
         laughing = rule.get("not_when_laughing")
         if laughing and laughing is not True:  # only these matched words are hyperbole
             laughing = self.spelling.key(anchor) in self._keys(self._words(laughing)[0])
         if laughing and any(
                 t.lower_ in self.laughter and not any(n.lower_ in NEGATORS for n in doc[max(0, t.i - 2):t.i])
                 for t in doc):
-            return False  # "lol", "jk"; but "she wasn't joking" is no joke
+            return EXCUSED  # "lol", "jk"; but "she wasn't joking" is no joke
         subject_not = rule.get("subject_not")
         if subject_not:
             banned = set(self._words(subject_not)[0])
             if any(c.dep_ == "nsubj" and self.spelling.key(c) in banned for c in anchor.children):
-                return False
+                return SCOPE
         subject = rule.get("subject")
         if subject:
             wanted = set(self._words(subject)[0])
             subjects = self._subjects(anchor)
             if not any(self.spelling.key(c) in wanted or c.lower_ in wanted for c in subjects):
-                return False
-        return True
+                return SCOPE
+        return None
 
     @staticmethod
     def _subjects(anchor: Token) -> List[Token]:
@@ -395,6 +400,10 @@ class RuleBook:
         return present
 
     def check(self, doc: Doc) -> List[Finding]:
+        return self.check_all(doc)[0]
+
+    def check_all(self, doc: Doc) -> Tuple[List[Finding], List[Text]]:
+        """The findings, and the rules that matched only where an exception excused them."""
         present = self._mark(doc)
         parsed = doc.has_annotation("DEP")
         candidates: List[Tuple[Text, Token, Tuple[int, int]]] = []
@@ -421,20 +430,25 @@ class RuleBook:
         findings: Dict[Tuple[Text, Text], Finding] = {}
         seen: Set[Tuple[Text, int]] = set()
         unless: Dict[Text, List[Tuple[int, int]]] = {}
+        excused: Set[Text] = set()
         for rule_id, anchor, (start, end) in candidates:
             rule = self.rules[rule_id]
             if (rule_id, anchor.i) in seen:
                 continue
             if rule_id not in unless:
                 unless[rule_id] = self._unless_spans(rule_id, doc, present)
-            if not self._keep(rule, doc, anchor, (start, end), unless[rule_id]):
+            dropped = self._keep(rule, doc, anchor, (start, end), unless[rule_id])
+            if dropped == EXCUSED:
+                excused.add(rule_id)
+            if dropped:
                 continue
             seen.add((rule_id, anchor.i))
             first, last = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
             for risk in self._risks(rule, anchor, doc[start:end]):
                 findings.setdefault((rule_id, risk), Finding(
                     rule_id, risk, bool(rule.get("immediate")), first, last))
-        return sorted(findings.values(), key=lambda f: f.start)
+        fired = {rule_id for rule_id, _ in findings}
+        return sorted(findings.values(), key=lambda f: f.start), sorted(excused - fired)
 
     # ---- who is at risk --------------------------------------------------------------------
     def _risks(self, rule: Dict[Text, Any], anchor: Token, span: Span) -> List[Text]:

@@ -14,7 +14,9 @@ with one or two typing errors. The rule engine is components/rulebook.py. Two ki
 
 A match is dropped when its key word is negated ("he has never hit me") unless the sentence says
 the negation has ended ("never hit me until last night", "doesn't hit me anymore"), and when one
-of the rule's ``unless`` phrases matches (idioms such as "my boss is killing me").
+of the rule's ``unless`` phrases matches (idioms such as "my boss is killing me"). A message whose
+only matches were excused that way carries the rule ids under ``safety_excused``, so the
+SafetyClassifier can overrule a learned false alarm on an idiom.
 """
 from __future__ import annotations
 
@@ -32,6 +34,8 @@ from components.rulebook import ROOT, Finding, RuleBook, load_real_words, load_r
 
 SAFETY_INTENT = "safety_concern"
 RISK_ENTITY = "risk"
+# Rules that matched only where one of their exceptions excused the words (not in the output).
+EXCUSED_KEY = "safety_excused"
 
 
 @DefaultV1Recipe.register(
@@ -68,10 +72,13 @@ class SafetyGuard(StatelessComponent):
             doc = message.get(SAFETY_DOC) or message.get(SPACY_DOC)
             if doc is None:
                 continue
-            found = self.findings(doc)
-            if not found:
-                continue
-            apply_findings(message, found)
+            found, excused = self.book(doc.vocab).check_all(doc)
+            if found:
+                apply_findings(message, found)
+            elif excused:
+                # Danger words the rules read as an idiom, a joke or an ordinary object ("she'll
+                # kill me if I'm late lol"); the SafetyClassifier may overrule a learned alarm.
+                message.set(EXCUSED_KEY, excused)
         return messages
 
 

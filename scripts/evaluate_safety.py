@@ -200,7 +200,11 @@ def evaluate(name, positives, negatives, results, min_recall, max_false_alarms):
         return bool(result.get("safety"))
 
     def by_detector(result):
-        return bool(result.get("safety_classifier"))
+        found = result.get("safety_classifier") or {}
+        return bool(found) and "overruled" not in found
+
+    def overruled(result):  # DIET's alarm on an idiom the guard excused, overruled
+        return "overruled" in (result.get("safety_classifier") or {})
 
     missed = [p for p, r in zip(positives, pos_results) if not is_safety(r)]
     alarms = [n for n, r in zip(negatives, neg_results) if is_safety(r)]
@@ -229,14 +233,19 @@ def evaluate(name, positives, negatives, results, min_recall, max_false_alarms):
             f"- Caught by the deterministic guard alone: {guard_hits}/{len(positives)}; "
             f"guard's risk type matched the label: {risk_right}/{len(positives)}",
             f"- Turned into a safety concern by the learned detector (the model and the guard "
-            f"had missed them): {sum(by_detector(r) for r in pos_results)}", "",
+            f"had missed them): {sum(by_detector(r) for r in pos_results)}",
+            f"- DIET's alarm overruled as an idiom the guard excused: on hard negatives "
+            f"{sum(overruled(r) for r in neg_results)}, on safety messages "
+            f"{sum(overruled(r) for r in pos_results)}", "",
             "| risk | messages | missed |", "|---|---|---|",
         ]
         lines += [f"| {k} | {v} | {missed_risk.get(k, 0)} |" for k, v in sorted(per_risk.items())]
     else:
         guard_alarms = sum(by_guard(r) for r in neg_results)
         lines += [alarm_line, f"- Of those, raised by the deterministic guard: {guard_alarms}; "
-                              f"by the learned detector: {detector_alarms}"]
+                              f"by the learned detector: {detector_alarms}",
+                  f"- DIET's alarm overruled as an idiom the guard excused: "
+                  f"{sum(overruled(r) for r in neg_results)}"]
     if missed:
         lines += ["", "### Missed", ""] + [f"- ({p['risk']}) {p['text']}" for p in missed]
     if alarms:

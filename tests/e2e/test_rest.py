@@ -269,6 +269,15 @@ def test_a_concern_only_the_learned_detector_sees_gets_help_and_coaching_resumes
     assert card_of(resumed) is not None
 
 
+def test_a_violent_figure_of_speech_gets_no_alarm_but_help_stays_one_tap_away(coach):
+    # DIET alone reads this as danger (measured 2026-11-25); the guard excuses "kill me ... lol"
+    # and the learned detector puts danger at about 0.2, so the alarm is overruled.
+    replies = coach.say(new_user(), "my wife will kill me if im late to our counselling session again lol")
+    assert "figure of speech" in texts(replies) and not safety_payloads(replies)
+    assert "emergency number" in texts(replies)
+    assert "/safety_concern" in [b["payload"] for r in replies for b in r.get("buttons") or []]
+
+
 def test_a_gift_question_the_model_does_not_understand_gets_the_gestures_card(coach):
     # The model in use reads this as nlu_fallback (2026-11-24); the card comes first, and the
     # unclear buttons with "Someone may be in danger" follow.

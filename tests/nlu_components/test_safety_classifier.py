@@ -166,6 +166,55 @@ def test_the_guards_finding_is_not_replaced(trained):
     assert message.get(OUTPUT_KEY) is None
 
 
+def diet_alarm(nlp, trained, text, second=("describe_situation", 0.1)):
+    """DIET alone said safety_concern; the guard ran as it does in the pipeline."""
+    component, model = trained
+    message = Message(data={"text": text})
+    message.set("text_spacy_doc", nlp(text))
+    message.set("intent", {"name": "safety_concern", "confidence": 0.8}, add_to_output=True)
+    message.set("intent_ranking", [{"name": "safety_concern", "confidence": 0.8},
+                                   {"name": second[0], "confidence": second[1]}],
+                add_to_output=True)
+    GUARD.process([message])
+    component.process([message], model)
+    return message
+
+
+@pytest.mark.parametrize("text", [
+    "my husband will murder me if i forget the anniversary dinner again haha",
+    "work is killing me this month, how do i still make time for her",
+])
+def test_a_learned_alarm_on_an_idiom_the_guard_excused_is_overruled(nlp, trained, text):
+    message = diet_alarm(nlp, trained, text, second=("how_rebuild", 0.6))
+    # the "figure of speech" reply, which keeps "Someone may be in danger" one tap away
+    assert message.get("intent")["name"] == "nlu_fallback"
+    assert message.get("input_issue") == "figure_of_speech"
+    assert "safety_concern" not in [r["name"] for r in message.get("intent_ranking")]
+    assert message.get(OUTPUT_KEY)["overruled"] == "safety_concern"
+    assert message.get(OUTPUT_KEY)["probability"] < 0.5
+
+
+@pytest.mark.parametrize("text", [
+    # danger words excused by an exception ("bread knife", "lol"), no rule fires, but the
+    # detector reads danger in the rest
+    "sometimes i pick up the bread knife and wonder what it would feel like on my skin",
+    # no danger words excused: DIET's alarm is not questioned
+    "he won't let me see my friends or have any money of my own",
+    "i feel like im drowning and i dont know how much longer i can keep going",
+])
+def test_a_learned_alarm_stands_unless_both_the_rules_and_the_detector_say_idiom(nlp, trained, text):
+    message = diet_alarm(nlp, trained, text)
+    assert message.get("intent")["name"] == "safety_concern"
+    assert message.get("input_issue") is None
+
+
+def test_an_alarm_the_rules_raised_is_never_overruled(nlp, trained):
+    # "lol" excuses the threat, the broken wrist fires a rule
+    text = "she'll kill me if i'm late lol. she broke my wrist last time"
+    message = diet_alarm(nlp, trained, text)
+    assert message.get("safety") and message.get("intent")["name"] == "safety_concern"
+
+
 def test_empty_text_is_quiet_and_a_model_without_its_detector_is_refused(tmp_path, trained):
     assert classify(trained, "").get("intent")["name"] == "describe_situation"
     with pytest.raises(RuntimeError, match="no trained detector"):

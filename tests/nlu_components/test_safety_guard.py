@@ -96,6 +96,36 @@ def test_quiet_messages_are_left_alone(nlp):
     assert not message.get("entities")
 
 
+def guard_message(nlp, text, intent="safety_concern"):
+    message = Message(data={"text": text})
+    message.set("text_spacy_doc", nlp(text))
+    message.set("intent", {"name": intent, "confidence": 0.9})
+    GUARD.process([message])
+    return message
+
+
+@pytest.mark.parametrize("text", [
+    "my boss is killing me this week",
+    "she'll murder me if i'm late again lol",
+    "we bought a new kitchen knife set for the flat",
+])
+def test_danger_words_read_as_an_idiom_are_marked_excused(nlp, text):
+    # the SafetyClassifier may then overrule a learned alarm on them
+    message = guard_message(nlp, text)
+    assert message.get("intent")["name"] == "safety_concern"  # left as it was
+    assert message.get("safety") is None
+    assert message.get("safety_excused")
+
+
+@pytest.mark.parametrize("text", [
+    "my boss is killing me and he hit me today",  # a finding: nothing is excused
+    "he has never hit me",  # negated: not an exception the rules wrote
+    "how do i apologise to her",  # no danger words at all
+])
+def test_only_excused_danger_words_are_marked(nlp, text):
+    assert guard_message(nlp, text).get("safety_excused") is None
+
+
 @pytest.mark.parametrize("text", [
     "i was cooking her favourite dinner to say sorry",
     "he showed me the messages she sent",

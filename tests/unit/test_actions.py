@@ -304,6 +304,15 @@ def test_unusable_input_still_points_to_emergency_help(issue):
     assert any("emergency number" in m["text"] for m in messages)
 
 
+def test_danger_words_read_as_a_figure_of_speech_keep_help_one_tap_away():
+    # "she'll kill me if I'm late again lol" (components/safety_classifier.py)
+    messages, _ = run(ActionUnclear(), tracker("nlu_fallback", input_issue="figure_of_speech"))
+    text = " ".join(m["text"] for m in messages)
+    assert "figure of speech" in text and "emergency number" in text
+    assert "Someone may be in danger" in [b["title"] for b in messages[0]["buttons"]]
+    assert any(b["payload"] == "/safety_concern" for b in messages[0]["buttons"])
+
+
 def test_plain_unclear_message_asks_to_rephrase_with_buttons():
     messages, _ = run(ActionUnclear(), tracker("nlu_fallback"))
     assert "say it another way" in messages[0]["text"]
