@@ -22,7 +22,7 @@ sed -n '1,40p' reports/nlu_evaluation.md
 
 echo "== safety evaluation (the safety test sets)"
 # A hard test: 100% recall on tests/safety/safety_eval*.yml. The target for false alarms is 3%
-# (2.9% and 3.9% when last measured, see reports/safety_evaluation.md); the gate is 5%, so that a retrained
+# (2.3% and 2.6% when last measured, see reports/safety_evaluation.md); the gate is 5%, so that a retrained
 # model's one or two extra false alarms do not hide the recall result. The former unseen sets
 # are gated at 95% recall and 15% false alarms (a regression floor: 5.5% and 8.3% when last
 # measured); the current unseen set is reported, not gated.
