@@ -239,7 +239,10 @@ def full_safety_reply(
     dispatcher.utter_message(text=next_step_text(resources, help_))
     if region is None:
         ask_region(dispatcher, resources)
-    seen = list(dict.fromkeys(risks_seen(tracker) + risks))
+    # A concern no rule named (DIET or the learned detector alone) gets the general help, and
+    # is remembered as those risks: from then on no advice that could put someone being hurt
+    # at more risk (handing over the phone, passwords, location) is given.
+    seen = list(dict.fromkeys(risks_seen(tracker) + (risks or list(resources.general_risks))))
     return [SlotSet("safety_open", True), SlotSet("risks_seen", seen)] + region_events(region)
 
 

@@ -284,6 +284,17 @@ def test_action_safety_opens_the_check_and_remembers_every_risk():
     assert slot(events, "risks_seen") == ["self_harm", "child_at_risk"]
 
 
+def test_a_concern_no_rule_named_is_remembered_as_the_general_risks():
+    # DIET or the learned detector alone: no risk entity. The general help is sent, and the
+    # advice that could endanger someone being hurt is withheld from then on.
+    _, events = run(ActionSafety(), tracker(risks=[], metadata={"region": "GB"}))
+    assert set(slot(events, "risks_seen")) == set(RESOURCES.general_risks) >= {"being_harmed"}
+    messages, events = run(ActionCoach(), tracker("how_transparency", slots={
+        "risks_seen": slot(events, "risks_seen"), "relationship": "spouse"}))
+    assert RESOURCES.lines["withheld_why"] in texts(messages)
+    assert slot(events, "last_card") == "<not set>"
+
+
 # ------------------------------------------------------------------ the data file
 
 
