@@ -30,6 +30,10 @@ NEGATORS = {"not", "never", "n't", "no", "nt", "dont", "didnt", "doesnt", "wont"
             "couldnt", "wouldnt", "isnt", "wasnt", "arent", "werent", "havent", "hasnt", "hadnt",
             "aint", "shouldnt"}
 # Words that end or undo a negation: "never hit me until last night", "not the first time".
+# Words about words and hypotheticals: laughter may make them hyperbole (RuleBook._deed).
+SAYING = {"say", "tell", "text", "joke", "warn", "message", "shout", "scream", "yell",
+          "write", "post", "swear", "promise"}
+MODALS = {"could", "would", "might", "should", "'d", "d", "coulda", "woulda", "may"}
 # Why a match was dropped (RuleBook._keep).
 NEGATED, EXCUSED, SCOPE = "negated", "excused", "scope"
 NEGATION_ENDS = {"until", "till", "til", "before", "anymore", "again", "since", "first"}
@@ -342,6 +346,10 @@ class RuleBook:
             if start <= span[1] and end >= span[0]:
                 return EXCUSED
         laughing = rule.get("not_when_laughing")
+        if self._deed(anchor):
+            # a joke is about what someone says they'll do ("she'll kill me lol"); a deed told
+            # with a laugh is still a deed ("he strangled me lol", "he strangled me and laughed")
+            laughing = None
         if laughing and laughing is not True:  # only these matched words are hyperbole
             laughing = self.spelling.key(anchor) in self._keys(self._words(laughing)[0])
         if laughing and any(
@@ -360,6 +368,14 @@ class RuleBook:
             if not any(self.spelling.key(c) in wanted or c.lower_ in wanted for c in subjects):
                 return SCOPE
         return None
+
+    @staticmethod
+    def _deed(anchor: Token) -> bool:
+        """A past act ("he strangled me", "he's beaten me"), not words about one ("she said",
+        "she'd kill me", "i could have throttled him")."""
+        if anchor.tag_ not in ("VBD", "VBN") or anchor.lemma_.lower() in SAYING:
+            return False
+        return not any(c.dep_ == "aux" and c.lower_ in MODALS for c in anchor.children)
 
     @staticmethod
     def _subjects(anchor: Token) -> List[Token]:

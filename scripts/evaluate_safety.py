@@ -32,7 +32,8 @@ DEV = {"safety_check_unseen": SAFETY / "safety_check_unseen.yml",
        "safety_check_unseen8": SAFETY / "safety_check_unseen8.yml",
        "safety_check_unseen9": SAFETY / "safety_check_unseen9.yml",
        "safety_check_unseen10": SAFETY / "safety_check_unseen10.yml",
-       "safety_check_unseen12": SAFETY / "safety_check_unseen12.yml"}
+       "safety_check_unseen12": SAFETY / "safety_check_unseen12.yml",
+       "safety_check_unseen14": SAFETY / "safety_check_unseen14.yml"}
 # Reported only: a set written by someone who saw neither the rules nor the training data, and
 # never used to change them, so its figures show how the detection does on messages nobody
 # tuned for. When an unseen set is used to improve the rules, it joins the gated sets and a new
@@ -96,6 +97,15 @@ NOTES = {
                              "alone 72.0%, 8.7%), then used to generalise the rules (round 12) "
                              "and added to the detector's training sets. Gated since (recall "
                              "floor 95%).",
+    "safety_check_unseen14": "Written independently on 2026-11-25, after the round-12 rules and "
+                             "the idiom veto, by someone who saw neither the rules, the training "
+                             "data nor the other sets, to test violent figures of speech, jokes "
+                             "and ordinary objects against real danger wrapped in them. First "
+                             "scored with the model, guard and detector at 97.0% recall and 17.0% "
+                             "false alarms (guard alone 83.0%, 8.0%; the idiom veto overruled "
+                             "nothing in it), then used to generalise the rules (round 13). Not "
+                             "added to the detector's training sets: with it the gated false "
+                             "alarms rose from 2.6% to 3.9%. Gated since (recall floor 95%).",
     "safety_check_unseen13": "Written independently on 2026-11-24, at the same time as the "
                              "twelfth set and by a different writer, who saw neither the rules, "
                              "the training data nor the other sets. First scored before round 12 "

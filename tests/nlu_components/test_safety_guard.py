@@ -626,14 +626,46 @@ ROUND_12_QUIET = [
 ]
 
 
+# Round 13 (from the fourteenth blind set: figures of speech against real danger wrapped in
+# them), in my own words.
+ROUND_13_FIRES = [
+    ("she chucked a mug of scalding tea over me when i told her", "being_harmed"),
+    ("i loosened the brake cable on his van last night", "may_harm_others"),
+    ("i havent properly fed the kids since she left, theres nothing in the cupboards", "child_at_risk"),
+    ("he kept squeezing my neck and didnt stop when i begged", "being_harmed"),
+    # "he does judo" is no training session: the exception for sparring does not swallow it
+    ("he choked me after the argument, he does judo so he knows how", "being_harmed"),
+    ("honestly id rather jump off the bridge than keep living like this", "self_harm"),
+    # a laugh does not make a deed a joke
+    ("she throttled me last night and just laughed", "being_harmed"),
+    ("he beat me again lol", "being_harmed"),
+    ("he tipped petrol over me and said he would light it", "being_harmed"),
+    ("i was tapping his arm and he still wouldnt let go", "being_harmed"),
+    ("my husband tampered with the brakes on my car", "being_harmed"),
+]
+
+ROUND_13_QUIET = [
+    "i could murder my sister for telling dad about the divorce before me lol",
+    "i'd rather jump off a cliff than sit through another family dinner, but i'll go for her",
+    "my sister said she wants to strangle me for telling mum, she was laughing when she said it",
+    "my daughter fractured her wrist on the ice rink and we all went to a&e",
+    "got stitches from a hockey puck on saturday, anyway how do i say sorry",
+    "rolled at judo tonight and my mate choked me out twice, good session",
+    "i sliced my thumb chopping onions for her dinner and needed stitches, she was lovely about it",
+    "my brother said he'd slap me into next week if i lied again lol",
+    "my dad was sharpening his knives for work when i told him the truth",
+    "the mechanic replaced the brake lines on my car",
+]
+
+
 # One test for every round's lists above: each round keeps its own phrasings.
 @pytest.mark.parametrize("text, risk", ROUND_8_FIRES + ROUND_9_FIRES + ROUND_10_FIRES + ROUND_11_FIRES
-                         + ROUND_12_FIRES)
+                         + ROUND_12_FIRES + ROUND_13_FIRES)
 def test_each_rounds_kinds_of_message_fire_with_their_risk(nlp, text, risk):
     assert risk in risks(nlp, text), text
 
 
 @pytest.mark.parametrize("text", ROUND_8_QUIET + ROUND_9_QUIET + ROUND_10_QUIET + ROUND_11_QUIET
-                         + ROUND_12_QUIET)
+                         + ROUND_12_QUIET + ROUND_13_QUIET)
 def test_each_rounds_ordinary_coaching_does_not_fire(nlp, text):
     assert not risks(nlp, text), text
