@@ -31,8 +31,9 @@ NEGATORS = {"not", "never", "n't", "no", "nt", "dont", "didnt", "doesnt", "wont"
             "aint", "shouldnt"}
 # Words that end or undo a negation: "never hit me until last night", "not the first time".
 # Words about words and hypotheticals: laughter may make them hyperbole (RuleBook._deed).
-SAYING = {"say", "tell", "text", "joke", "warn", "message", "shout", "scream", "yell",
-          "write", "post", "swear", "promise"}
+TALK = {"say", "tell", "text", "joke", "warn", "message", "shout", "scream", "yell", "write",
+        "post", "swear", "promise"}
+ATTEMPTS = {"try", "attempt", "threaten", "start", "begin"}
 MODALS = {"could", "would", "might", "should", "'d", "d", "coulda", "woulda", "may"}
 # Why a match was dropped (RuleBook._keep).
 NEGATED, EXCUSED, SCOPE = "negated", "excused", "scope"
@@ -373,7 +374,9 @@ class RuleBook:
     def _deed(anchor: Token) -> bool:
         """A past act ("he strangled me", "he's beaten me"), not words about one ("she said",
         "she'd kill me", "i could have throttled him")."""
-        if anchor.tag_ not in ("VBD", "VBN") or anchor.lemma_.lower() in SAYING:
+        if anchor.dep_ == "xcomp" and anchor.head.lemma_.lower() in ATTEMPTS:
+            anchor = anchor.head  # "he tried to strangle me", "she threatened to kill me"
+        if anchor.tag_ not in ("VBD", "VBN") or anchor.lemma_.lower() in TALK:
             return False
         return not any(c.dep_ == "aux" and c.lower_ in MODALS for c in anchor.children)
 

@@ -639,6 +639,8 @@ ROUND_13_FIRES = [
     # a laugh does not make a deed a joke
     ("she throttled me last night and just laughed", "being_harmed"),
     ("he beat me again lol", "being_harmed"),
+    ("he tried to strangle me on saturday haha", "being_harmed"),
+    ("my ex threatened to kill me lol", "being_harmed"),
     ("he tipped petrol over me and said he would light it", "being_harmed"),
     ("i was tapping his arm and he still wouldnt let go", "being_harmed"),
     ("my husband tampered with the brakes on my car", "being_harmed"),
@@ -648,6 +650,7 @@ ROUND_13_QUIET = [
     "i could murder my sister for telling dad about the divorce before me lol",
     "i'd rather jump off a cliff than sit through another family dinner, but i'll go for her",
     "my sister said she wants to strangle me for telling mum, she was laughing when she said it",
+    "i could have throttled my brother for that lol",
     "my daughter fractured her wrist on the ice rink and we all went to a&e",
     "got stitches from a hockey puck on saturday, anyway how do i say sorry",
     "rolled at judo tonight and my mate choked me out twice, good session",
