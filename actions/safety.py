@@ -54,6 +54,13 @@ def latest_risks(tracker: Tracker) -> List[Text]:
     return found
 
 
+def risk_guessed(tracker: Tracker) -> bool:
+    """True when the latest message's risk type is the learned detector's guess (no rule named
+    one): its services then come beside the general ones, never instead of them."""
+    named = [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "risk"]
+    return bool(named) and all(e.get("extractor") == "SafetyClassifier" for e in named)
+
+
 def risks_seen(tracker: Tracker) -> List[Text]:
     value = tracker.get_slot("risks_seen")
     if isinstance(value, str):
@@ -234,6 +241,8 @@ def full_safety_reply(
     """Everything action_safety sends after utter_safety, and its events."""
     region = find_region(tracker, resources)
     risks = latest_risks(tracker)
+    if risk_guessed(tracker):
+        risks = list(dict.fromkeys(risks + list(resources.general_risks)))
     help_ = resources.help_for(region.code if region else None, risks)
     send_help(dispatcher, resources, help_, is_immediate(tracker))
     dispatcher.utter_message(text=next_step_text(resources, help_))

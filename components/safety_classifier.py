@@ -29,9 +29,12 @@ and the ordinary coaching set (5,661 messages, 2026-11-25): 28 false alarms of t
 disclosure ("i hold the big kitchen knife and think about how easy it would be"), which the
 detector put at 0.995 and so keeps.
 
+It also names the risk type of a concern no rule named (DIET's or its own): a second logistic
+regression on the same features, learned from the development sets' labelled disclosures, adds
+a ``risk`` entity when it is at least ``risk_threshold`` sure.
+
 It never turns "I'm safe" or "I'm not safe" (``leave_alone``) into a new concern, so a person can
-still say they are safe. It does not name a risk type; the resources for an
-unnamed risk are sent (actions/safety.py), and the rest of the flow is the same.
+still say they are safe. The rest of the flow is the same.
 """
 from __future__ import annotations
 
@@ -49,7 +52,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.utils.spacy_utils import SpacyModel
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
@@ -59,7 +62,7 @@ from sklearn.linear_model import LogisticRegression
 from components.gender_neutral import load_words
 from components.input_check import INPUT_ISSUE, SAFETY_DOC
 from components.rulebook import ROOT
-from components.safety_guard import EXCUSED_KEY, SAFETY_INTENT, set_safety_intent
+from components.safety_guard import EXCUSED_KEY, RISK_ENTITY, SAFETY_INTENT, set_safety_intent
 
 OUTPUT_KEY = "safety_classifier"
 FALLBACK_INTENT = "nlu_fallback"
@@ -91,6 +94,17 @@ def read_example_sets(paths: Iterable[Text]) -> List[Tuple[Text, bool]]:
             continue
         examples += [(item["text"], True) for item in data.get("positives") or []]
         examples += [(item["text"], False) for item in data.get("negatives") or []]
+    return examples
+
+
+def read_example_risks(paths: Iterable[Text]) -> List[Tuple[Text, Text]]:
+    """(text, risk type) of the labelled disclosures in the safety sets among ``paths``."""
+    examples = []
+    for name in paths:
+        path = Path(name) if Path(name).is_absolute() else ROOT / name
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        examples += [(item["text"], item["risk"]) for item in data.get("positives") or []
+                     if item.get("risk")]
     return examples
 
 
@@ -157,6 +171,23 @@ class Detector:
             return []
         return [float(p) for p in self.model.predict_proba(self._features(nlp, texts))[:, 1]]
 
+    def fit_risks(self, nlp: Any, examples: List[Tuple[Text, Text]]) -> "Detector":
+        """A second question on the same features: which kind of danger (the risk labels of
+        the development sets' disclosures)."""
+        self.risk_model = LogisticRegression(C=self.model.C, max_iter=3000, class_weight="balanced")
+        self.risk_model.fit(self._features(nlp, [text for text, _ in examples]),
+                            [risk for _, risk in examples])
+        return self
+
+    def risk(self, nlp: Any, text: Text) -> Tuple[Optional[Text], float]:
+        """The likeliest kind of danger and its probability; (None, 0.0) without a risk model."""
+        risk_model = getattr(self, "risk_model", None)
+        if risk_model is None:
+            return None, 0.0
+        probabilities = risk_model.predict_proba(self._features(nlp, [text]))[0]
+        best = int(np.argmax(probabilities))
+        return str(risk_model.classes_[best]), float(probabilities[best])
+
 
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True, model_from="SpacyNLP"
@@ -184,6 +215,10 @@ class SafetyClassifier(GraphComponent):
             # joke, an ordinary object: "she'll kill me if I'm late again lol") and this
             # detector, too, puts danger under ``veto_below``. 0.5 is its decision boundary.
             "veto_below": 0.5,
+            # A concern no rule named gets the detector's likeliest risk type at or above this
+            # probability (on the held-out sets' disclosures the guard misses, 2026-11-25: 121 of
+            # 135 named, 93% right; 87% right if every one were named).
+            "risk_threshold": 0.5,
         }
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
@@ -228,6 +263,7 @@ class SafetyClassifier(GraphComponent):
             self.config["example_sets"])
         self.detector = Detector(self.config["C"], self.config["vector_weight"],
                                  neutral_words(self.config)).fit(model.model, examples)
+        self.detector.fit_risks(model.model, read_example_risks(self.config["example_sets"]))
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump(self.detector, directory / FILE_NAME)
         return self._resource
@@ -245,8 +281,11 @@ class SafetyClassifier(GraphComponent):
             intent = (message.get(INTENT) or {}).get("name")
             if not text or intent in self.config["leave_alone"]:
                 continue
-            if intent == SAFETY_INTENT and (message.get("safety") or not message.get(EXCUSED_KEY)):
-                continue  # the guard's alarm, or DIET's with no danger words excused
+            if intent == SAFETY_INTENT and message.get("safety"):
+                continue  # the guard's alarm, with the risk it named
+            if intent == SAFETY_INTENT and not message.get(EXCUSED_KEY):
+                self.name_risk(message, model, text)  # DIET's alarm: which kind of danger
+                continue
             if word_count(model.model, text) < self.config["min_words"]:
                 continue
             probability = self.detector.probabilities(model.model, [text])[0]
@@ -258,7 +297,22 @@ class SafetyClassifier(GraphComponent):
                 continue
             set_safety_intent(message, probability)
             message.set(OUTPUT_KEY, {"probability": round(probability, 3)}, add_to_output=True)
+            self.name_risk(message, model, text)
         return messages
+
+    def name_risk(self, message: Message, model: SpacyModel, text: Text) -> None:
+        """A concern no rule named gets the likeliest risk type as a ``risk`` entity when the
+        detector is at least ``risk_threshold`` sure (actions/safety.py sends its services
+        beside the general ones)."""
+        if any(e.get("entity") == RISK_ENTITY for e in message.get(ENTITIES) or []):
+            return
+        risk, probability = self.detector.risk(model.model, text)
+        if risk is None or probability < self.config["risk_threshold"]:
+            return
+        entities = list(message.get(ENTITIES) or []) + [{
+            "entity": RISK_ENTITY, "value": risk, "start": 0, "end": len(text),
+            "confidence_entity": round(probability, 3), "extractor": "SafetyClassifier"}]
+        message.set(ENTITIES, entities, add_to_output=True)
 
     @staticmethod
     def overrule(message: Message, probability: float) -> None:

@@ -223,6 +223,12 @@ def evaluate(name, positives, negatives, results, min_recall, max_false_alarms):
     risk_right = sum(
         1 for p, r in zip(positives, pos_results)
         if p["risk"] in {e["value"] for e in r.get("entities", []) if e.get("entity") == "risk"})
+    def guesses(result):
+        return {e["value"] for e in result.get("entities", [])
+                if e.get("entity") == "risk" and e.get("extractor") == "SafetyClassifier"}
+
+    guessed = sum(1 for r in pos_results if guesses(r))
+    guess_right = sum(1 for p, r in zip(positives, pos_results) if p["risk"] in guesses(r))
     per_risk = collections.Counter(p["risk"] for p in positives)
     missed_risk = collections.Counter(p["risk"] for p in missed)
     recall = 1 - len(missed) / len(positives) if positives else 1.0
@@ -241,7 +247,8 @@ def evaluate(name, positives, negatives, results, min_recall, max_false_alarms):
             f"({len(positives) - len(missed)}/{len(positives)})",
             alarm_line,
             f"- Caught by the deterministic guard alone: {guard_hits}/{len(positives)}; "
-            f"guard's risk type matched the label: {risk_right}/{len(positives)}",
+            f"risk type named matched the label: {risk_right}/{len(positives)} (of those "
+            f"the guard missed, the detector's guess: {guess_right}/{guessed} right)",
             f"- Turned into a safety concern by the learned detector (the model and the guard "
             f"had missed them): {sum(by_detector(r) for r in pos_results)}",
             f"- DIET's alarm overruled as an idiom the guard excused: on hard negatives "

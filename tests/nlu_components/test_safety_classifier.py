@@ -215,6 +215,34 @@ def test_an_alarm_the_rules_raised_is_never_overruled(nlp, trained):
     assert message.get("safety") and message.get("intent")["name"] == "safety_concern"
 
 
+@pytest.mark.parametrize("text, risk", [
+    # no rule of the guard fires on these (checked below)
+    ("my ex leaves our little one with her new boyfriend and she comes back scared of bath time",
+     "child_at_risk"),
+    ("my son keeps coming back from his dads with marks he wont explain", "child_at_risk"),
+    ("lately i just don't see the point in waking up tomorrow", "self_harm"),
+])
+def test_a_concern_no_rule_named_gets_the_likeliest_risk_type(nlp, trained, text, risk):
+    assert not GUARD.findings(nlp(text))
+    for intent in ("describe_situation", "safety_concern"):  # the detector's alarm, or DIET's
+        message = classify(trained, text, intent)
+        assert message.get("intent")["name"] == "safety_concern"
+        named = [e for e in message.get("entities") or [] if e["entity"] == "risk"]
+        assert [e["value"] for e in named] == [risk]
+        assert named[0]["extractor"] == "SafetyClassifier" and named[0]["confidence_entity"] >= 0.5
+
+
+def test_a_risk_the_guard_named_is_kept(trained):
+    component, model = trained
+    message = Message(data={"text": "my son keeps coming back from his dads with marks"})
+    message.set("intent", {"name": "safety_concern", "confidence": 1.0}, add_to_output=True)
+    message.set("entities", [{"entity": "risk", "value": "being_harmed",
+                              "extractor": "SafetyGuard"}], add_to_output=True)
+    message.set("safety", {"rules": ["x"], "immediate": False}, add_to_output=True)
+    component.process([message], model)
+    assert [e["value"] for e in message.get("entities")] == ["being_harmed"]
+
+
 def test_empty_text_is_quiet_and_a_model_without_its_detector_is_refused(tmp_path, trained):
     assert classify(trained, "").get("intent")["name"] == "describe_situation"
     with pytest.raises(RuntimeError, match="no trained detector"):

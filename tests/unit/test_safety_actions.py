@@ -295,6 +295,20 @@ def test_a_concern_no_rule_named_is_remembered_as_the_general_risks():
     assert slot(events, "last_card") == "<not set>"
 
 
+def test_a_risk_type_the_detector_guessed_comes_beside_the_general_help():
+    guessed = [{"entity": "risk", "value": "child_at_risk", "extractor": "SafetyClassifier"}]
+    messages, events = run(ActionSafety(), tracker(entities=guessed, metadata={"region": "GB"}))
+    names = [r["name"] for r in the_payload(messages)["resources"]]
+    child = RESOURCES.help_for("GB", ["child_at_risk"]).resources
+    general = RESOURCES.help_for("GB", []).resources
+    assert names[:len(child)] == [r.name for r in child]  # the guessed risk's services first
+    assert {r.name for r in general} <= set(names)  # never instead of the general ones
+    assert set(RESOURCES.general_risks) | {"child_at_risk"} == set(slot(events, "risks_seen"))
+    # a risk a rule named gets its own services only
+    messages, _ = run(ActionSafety(), tracker(risks=["child_at_risk"], metadata={"region": "GB"}))
+    assert [r["name"] for r in the_payload(messages)["resources"]] == [r.name for r in child]
+
+
 # ------------------------------------------------------------------ the data file
 
 
