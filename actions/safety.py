@@ -56,7 +56,8 @@ def latest_risks(tracker: Tracker) -> List[Text]:
 
 def risk_guessed(tracker: Tracker) -> bool:
     """True when the latest message's risk type is the learned detector's guess (no rule named
-    one): its services then come beside the general ones, never instead of them."""
+    one): its services then come after the general ones, never instead of them, and the general
+    risks lead what follows ("no", "not sure")."""
     named = [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "risk"]
     return bool(named) and all(e.get("extractor") == "SafetyClassifier" for e in named)
 
@@ -242,7 +243,7 @@ def full_safety_reply(
     region = find_region(tracker, resources)
     risks = latest_risks(tracker)
     if risk_guessed(tracker):
-        risks = list(dict.fromkeys(risks + list(resources.general_risks)))
+        risks = list(dict.fromkeys(list(resources.general_risks) + risks))
     help_ = resources.help_for(region.code if region else None, risks)
     send_help(dispatcher, resources, help_, is_immediate(tracker))
     dispatcher.utter_message(text=next_step_text(resources, help_))

@@ -73,8 +73,9 @@ class ActionUnclear(Action):
             if sounds_unsafe(tracker.latest_message.get("text"), load_resources()):
                 return ActionNotSafe().run(dispatcher, tracker, domain)
         replies = load_replies()
-        reply = replies["input_issues"].get(tracker.latest_message.get("input_issue"))
-        if reply is None and tracker.get_slot("safety_open") is True:
+        issue = tracker.latest_message.get("input_issue")
+        reply = replies["input_issues"].get(issue)
+        if tracker.get_slot("safety_open") is True and (reply is None or issue == "figure_of_speech"):
             # Not understood while "Are you safe right now?" is open: the emergency line and
             # the check again, never less help than the safety reply.
             text = replies["unclear_during_check"] + "\n\n" + " ".join(replies["safety_line"].split())
@@ -93,4 +94,6 @@ class ActionUnclear(Action):
         if reply.get("safety_line"):
             text += "\n\n" + " ".join(replies["safety_line"].split())
         dispatcher.utter_message(text=text, buttons=buttons)
+        if tracker.get_slot("safety_open") is True:
+            dispatcher.utter_message(response="utter_ask_safe_now")  # the check stays open
         return []

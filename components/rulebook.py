@@ -36,7 +36,7 @@ TALK = {"say", "tell", "text", "joke", "warn", "message", "shout", "scream", "ye
 ATTEMPTS = {"try", "attempt", "threaten", "start", "begin"}
 MODALS = {"could", "would", "might", "should", "'d", "d", "coulda", "woulda", "may"}
 # Why a match was dropped (RuleBook._keep).
-NEGATED, EXCUSED, SCOPE = "negated", "excused", "scope"
+NEGATED, EXCUSED, LAUGHED, SCOPE = "negated", "excused", "laughed", "scope"
 NEGATION_ENDS = {"until", "till", "til", "before", "anymore", "again", "since", "first"}
 
 # The words a token can stand for in a rule (its rule key and its lowercase form, as string
@@ -339,8 +339,8 @@ class RuleBook:
     def _keep(self, rule: Dict[Text, Any], doc: Doc, anchor: Token,
               span: Tuple[int, int], unless: List[Tuple[int, int]]) -> Optional[Text]:
         """None when the match stands, else why it was dropped: NEGATED; EXCUSED when one of
-        the rule's written exceptions (an idiom, a joke, an ordinary object) covers it; SCOPE
-        when the rule is about someone else doing it."""
+        the rule's written exceptions (an idiom, an ordinary object) covers it; LAUGHED when
+        laughter makes it hyperbole; SCOPE when the rule is about someone else doing it."""
         if rule.get("negatable", True) and self._negated(anchor):
             return NEGATED
         for start, end in unless:
@@ -356,7 +356,7 @@ class RuleBook:
         if laughing and any(
                 t.lower_ in self.laughter and not any(n.lower_ in NEGATORS for n in doc[max(0, t.i - 2):t.i])
                 for t in doc):
-            return EXCUSED  # "lol", "jk"; but "she wasn't joking" is no joke
+            return LAUGHED  # "lol", "jk"; but "she wasn't joking" is no joke
         subject_not = rule.get("subject_not")
         if subject_not:
             banned = set(self._words(subject_not)[0])
@@ -378,7 +378,10 @@ class RuleBook:
             anchor = anchor.head  # "he tried to strangle me", "she threatened to kill me"
         if anchor.tag_ not in ("VBD", "VBN") or anchor.lemma_.lower() in TALK:
             return False
-        return not any(c.dep_ == "aux" and c.lower_ in MODALS for c in anchor.children)
+        # "'d" before a past participle is "had": "he'd strangled me twice lol" is a deed
+        return not any(c.dep_ == "aux" and c.lower_ in MODALS
+                       and not (c.lower_ in ("'d", "d") and anchor.tag_ == "VBN")
+                       for c in anchor.children)
 
     @staticmethod
     def _subjects(anchor: Token) -> List[Token]:
@@ -422,7 +425,8 @@ class RuleBook:
         return self.check_all(doc)[0]
 
     def check_all(self, doc: Doc) -> Tuple[List[Finding], List[Text]]:
-        """The findings, and the rules that matched only where an exception excused them."""
+        """The findings, and the rules that matched only where one of their written exceptions
+        excused them (not laughter: "he threatens to strangle me lol" is no excused idiom)."""
         present = self._mark(doc)
         parsed = doc.has_annotation("DEP")
         candidates: List[Tuple[Text, Token, Tuple[int, int]]] = []

@@ -23,15 +23,17 @@ home" was not. It reads the whole message, not only what the intent classifier s
 
 One narrow veto the other way: when DIET alone said safety_concern, the guard found no danger and
 read the message's danger words as one of its written exceptions (``safety_excused``: "she'll
-kill me if I'm late again lol", "this hangover is killing me"), and this detector puts danger
-under ``veto_below``, DIET's alarm is overruled. Measured on every safety set, the held-out split
+kill me if I'm late again lol", "this hangover is killing me"; laughter alone is not such an
+exception: "he threatens to strangle me lol" is no idiom), and this detector puts danger under
+``veto_below``, DIET's alarm is overruled. Measured on every safety set, the held-out split
 and the ordinary coaching set (5,661 messages, 2026-11-25): 28 false alarms of that kind, and one
 disclosure ("i hold the big kitchen knife and think about how easy it would be"), which the
 detector put at 0.995 and so keeps.
 
 It also names the risk type of a concern no rule named (DIET's or its own): a second logistic
 regression on the same features, learned from the development sets' labelled disclosures, adds
-a ``risk`` entity when it is at least ``risk_threshold`` sure.
+a ``risk`` entity when it is at least ``risk_threshold`` sure, never one of ``never_guess``, and
+not for messages under ``min_words``. actions/safety.py shows its services after the general ones.
 
 It never turns "I'm safe" or "I'm not safe" (``leave_alone``) into a new concern, so a person can
 still say they are safe. The rest of the flow is the same.
@@ -174,6 +176,9 @@ class Detector:
     def fit_risks(self, nlp: Any, examples: List[Tuple[Text, Text]]) -> "Detector":
         """A second question on the same features: which kind of danger (the risk labels of
         the development sets' disclosures)."""
+        self.risk_model = None
+        if len({risk for _, risk in examples}) < 2:
+            return self  # nothing to tell apart: risks stay unnamed
         self.risk_model = LogisticRegression(C=self.model.C, max_iter=3000, class_weight="balanced")
         self.risk_model.fit(self._features(nlp, [text for text, _ in examples]),
                             [risk for _, risk in examples])
@@ -219,6 +224,9 @@ class SafetyClassifier(GraphComponent):
             # probability (on the held-out sets' disclosures the guard misses, 2026-11-25: 121 of
             # 135 named, 93% right; 87% right if every one were named).
             "risk_threshold": 0.5,
+            # Guesses never made: the detector read some threats against the person ("he
+            # threatens to shoot me lol") as their own risk of harming others.
+            "never_guess": ["may_harm_others"],
         }
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
@@ -283,16 +291,17 @@ class SafetyClassifier(GraphComponent):
                 continue
             if intent == SAFETY_INTENT and message.get("safety"):
                 continue  # the guard's alarm, with the risk it named
-            if intent == SAFETY_INTENT and not message.get(EXCUSED_KEY):
-                self.name_risk(message, model, text)  # DIET's alarm: which kind of danger
-                continue
             if word_count(model.model, text) < self.config["min_words"]:
                 continue
-            probability = self.detector.probabilities(model.model, [text])[0]
-            if intent == SAFETY_INTENT:
-                if probability < self.config["veto_below"]:
-                    self.overrule(message, probability)
+            if intent == SAFETY_INTENT:  # DIET's alarm
+                if message.get(EXCUSED_KEY):
+                    probability = self.detector.probabilities(model.model, [text])[0]
+                    if probability < self.config["veto_below"]:
+                        self.overrule(message, probability)
+                        continue
+                self.name_risk(message, model, text)
                 continue
+            probability = self.detector.probabilities(model.model, [text])[0]
             if probability < self.config["threshold"]:
                 continue
             set_safety_intent(message, probability)
@@ -309,6 +318,8 @@ class SafetyClassifier(GraphComponent):
         risk, probability = self.detector.risk(model.model, text)
         if risk is None or probability < self.config["risk_threshold"]:
             return
+        if risk in self.config["never_guess"]:
+            return  # a victim pointed to services for people who may harm others: never
         entities = list(message.get(ENTITIES) or []) + [{
             "entity": RISK_ENTITY, "value": risk, "start": 0, "end": len(text),
             "confidence_entity": round(probability, 3), "extractor": "SafetyClassifier"}]

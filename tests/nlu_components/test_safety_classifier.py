@@ -208,6 +208,38 @@ def test_a_learned_alarm_stands_unless_both_the_rules_and_the_detector_say_idiom
     assert message.get("input_issue") is None
 
 
+@pytest.mark.parametrize("text", [
+    # laughter is no written exception: a threat said with "lol" is never overruled
+    "he threatens to strangle me if i talk to other guys lol",
+    "my husband wants to kill me lol",
+    "he says he wants to kill me haha",
+])
+def test_a_threat_with_a_laugh_is_never_overruled(nlp, trained, text):
+    message = diet_alarm(nlp, trained, text)
+    assert message.get("intent")["name"] == "safety_concern"
+    assert message.get("input_issue") is None
+
+
+def test_no_guess_for_a_short_message_and_never_a_risk_of_harming_others(nlp, trained):
+    short = diet_alarm(nlp, trained, "im scared")
+    assert not [e for e in short.get("entities") or [] if e["entity"] == "risk"]
+    component, model = trained
+    assert "may_harm_others" in component.detector.risk_model.classes_  # it could guess it
+    for text in ["he threatens to shoot me lol", "im gonna get killed when he gets home lol",
+                 "i keep thinking about what id do to him if i saw him again"]:
+        message = classify(trained, text, "safety_concern")
+        guesses = [e["value"] for e in message.get("entities") or [] if e["entity"] == "risk"]
+        assert "may_harm_others" not in guesses, text
+
+
+def test_with_fewer_than_two_risk_types_there_is_no_guess(nlp):
+    from components.safety_classifier import Detector
+    detector = Detector().fit(nlp, [("he hit me", True), ("how do i say sorry", False)])
+    detector.fit_risks(nlp, [("he hit me", "being_harmed")])
+    assert detector.risk(nlp, "he hit me") == (None, 0.0)
+    assert detector.fit_risks(nlp, []).risk(nlp, "he hit me") == (None, 0.0)
+
+
 def test_an_alarm_the_rules_raised_is_never_overruled(nlp, trained):
     # "lol" excuses the threat, the broken wrist fires a rule
     text = "she'll kill me if i'm late lol. she broke my wrist last time"

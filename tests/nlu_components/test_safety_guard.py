@@ -641,6 +641,7 @@ ROUND_13_FIRES = [
     ("he beat me again lol", "being_harmed"),
     ("he tried to strangle me on saturday haha", "being_harmed"),
     ("my ex threatened to kill me lol", "being_harmed"),
+    ("he'd strangled me twice before that lol", "being_harmed"),  # "'d" is "had" here
     ("he tipped petrol over me and said he would light it", "being_harmed"),
     ("i was tapping his arm and he still wouldnt let go", "being_harmed"),
     ("my husband tampered with the brakes on my car", "being_harmed"),

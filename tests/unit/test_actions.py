@@ -313,6 +313,16 @@ def test_danger_words_read_as_a_figure_of_speech_keep_help_one_tap_away():
     assert any(b["payload"] == "/safety_concern" for b in messages[0]["buttons"])
 
 
+@pytest.mark.parametrize("issue", ["figure_of_speech", "too_long", "other_language"])
+def test_while_are_you_safe_is_open_any_unusable_input_asks_it_again(issue):
+    # "my husband wants to kill me lol" read as a figure of speech must not end the check
+    messages, _ = run(ActionUnclear(), tracker("nlu_fallback", input_issue=issue,
+                                               slots={"safety_open": True}))
+    assert messages[-1].get("response") == "utter_ask_safe_now"
+    assert any("emergency number" in (m.get("text") or "") for m in messages)
+    assert not any("figure of speech" in (m.get("text") or "") for m in messages)
+
+
 def test_plain_unclear_message_asks_to_rephrase_with_buttons():
     messages, _ = run(ActionUnclear(), tracker("nlu_fallback"))
     assert "say it another way" in messages[0]["text"]
