@@ -29,7 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 NEGATORS = {"not", "never", "n't", "no", "nt", "dont", "didnt", "doesnt", "wont", "cant",
             "couldnt", "wouldnt", "isnt", "wasnt", "arent", "werent", "havent", "hasnt", "hadnt",
             "aint", "shouldnt"}
-# Words that end or undo a negation: "never hit me until last night", "not the first time".
 # Words about words and hypotheticals: laughter may make them hyperbole (RuleBook._deed).
 TALK = {"say", "tell", "text", "joke", "warn", "message", "shout", "scream", "yell", "write",
         "post", "swear", "promise"}
@@ -37,6 +36,7 @@ ATTEMPTS = {"try", "attempt", "threaten", "start", "begin"}
 MODALS = {"could", "would", "might", "should", "'d", "d", "coulda", "woulda", "may"}
 # Why a match was dropped (RuleBook._keep).
 NEGATED, EXCUSED, LAUGHED, SCOPE = "negated", "excused", "laughed", "scope"
+# Words that end or undo a negation: "never hit me until last night", "not the first time".
 NEGATION_ENDS = {"until", "till", "til", "before", "anymore", "again", "since", "first"}
 
 # The words a token can stand for in a rule (its rule key and its lowercase form, as string

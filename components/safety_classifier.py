@@ -26,7 +26,8 @@ read the message's danger words as one of its written exceptions (``safety_excus
 kill me if I'm late again lol", "this hangover is killing me"; laughter alone is not such an
 exception: "he threatens to strangle me lol" is no idiom), and this detector puts danger under
 ``veto_below``, DIET's alarm is overruled. Measured on every safety set, the held-out split
-and the ordinary coaching set (5,661 messages, 2026-11-25): 28 false alarms of that kind, and one
+and the ordinary coaching set (5,661 messages, 2026-11-25): 28 false alarms of that kind (24 in
+the safety sets once laughter stopped counting), and one
 disclosure ("i hold the big kitchen knife and think about how easy it would be"), which the
 detector put at 0.995 and so keeps.
 
@@ -62,12 +63,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from components.gender_neutral import load_words
-from components.input_check import INPUT_ISSUE, SAFETY_DOC
+from components.input_check import FALLBACK_INTENT, INPUT_ISSUE, SAFETY_DOC
 from components.rulebook import ROOT
 from components.safety_guard import EXCUSED_KEY, RISK_ENTITY, SAFETY_INTENT, set_safety_intent
 
 OUTPUT_KEY = "safety_classifier"
-FALLBACK_INTENT = "nlu_fallback"
 FIGURE_OF_SPEECH = "figure_of_speech"
 FILE_NAME = "safety_classifier.joblib"
 # Training examples: these intents say there is danger, these are left out (neither yes nor no).
@@ -216,8 +216,8 @@ class SafetyClassifier(GraphComponent):
             # even when nobody asked.
             "leave_alone": ["safe_now", "not_safe"],
             # DIET's own safety_concern is overruled (see ``overrule``) only when the guard
-            # read the message's danger words as one of its written exceptions (an idiom, a
-            # joke, an ordinary object: "she'll kill me if I'm late again lol") and this
+            # read the message's danger words as one of its written exceptions (an idiom or an
+            # ordinary object, not laughter: "she'll kill me if I'm late again lol") and this
             # detector, too, puts danger under ``veto_below``. 0.5 is its decision boundary.
             "veto_below": 0.5,
             # A concern no rule named gets the detector's likeliest risk type at or above this
@@ -312,7 +312,7 @@ class SafetyClassifier(GraphComponent):
     def name_risk(self, message: Message, model: SpacyModel, text: Text) -> None:
         """A concern no rule named gets the likeliest risk type as a ``risk`` entity when the
         detector is at least ``risk_threshold`` sure (actions/safety.py sends its services
-        beside the general ones)."""
+        after the general ones)."""
         if any(e.get("entity") == RISK_ENTITY for e in message.get(ENTITIES) or []):
             return
         risk, probability = self.detector.risk(model.model, text)

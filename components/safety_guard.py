@@ -76,7 +76,7 @@ class SafetyGuard(StatelessComponent):
             if found:
                 apply_findings(message, found)
             elif excused:
-                # Danger words the rules read as an idiom, a joke or an ordinary object ("she'll
+                # Danger words the rules read as an idiom or an ordinary object ("she'll
                 # kill me if I'm late lol"); the SafetyClassifier may overrule a learned alarm.
                 message.set(EXCUSED_KEY, excused)
         return messages
