@@ -44,7 +44,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Text, Tuple
 
 import joblib
 import numpy as np
@@ -82,15 +82,20 @@ def example_label(intent: Optional[Text]) -> Optional[bool]:
     return intent in POSITIVE_INTENTS
 
 
+def _example_files(paths: Iterable[Text]) -> Iterator[Tuple[Path, Dict[Text, Any]]]:
+    """Each example file (relative paths from the project root) with its parsed YAML."""
+    for name in paths:
+        path = Path(name) if Path(name).is_absolute() else ROOT / name
+        yield path, yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
 def read_example_sets(paths: Iterable[Text]) -> List[Tuple[Text, bool]]:
     """(text, is a safety concern) from safety sets (``positives`` and ``negatives`` lists) or
     from files in Rasa's NLU format (labelled by ``example_label``)."""
     from rasa.shared.nlu.training_data.loading import load_data
 
     examples = []
-    for name in paths:
-        path = Path(name) if Path(name).is_absolute() else ROOT / name
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for path, data in _example_files(paths):
         if "nlu" in data:
             examples += training_examples(load_data(str(path)))
             continue
@@ -102,9 +107,7 @@ def read_example_sets(paths: Iterable[Text]) -> List[Tuple[Text, bool]]:
 def read_example_risks(paths: Iterable[Text]) -> List[Tuple[Text, Text]]:
     """(text, risk type) of the labelled disclosures in the safety sets among ``paths``."""
     examples = []
-    for name in paths:
-        path = Path(name) if Path(name).is_absolute() else ROOT / name
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for _, data in _example_files(paths):
         examples += [(item["text"], item["risk"]) for item in data.get("positives") or []
                      if item.get("risk")]
     return examples
