@@ -33,7 +33,8 @@ DEV = {"safety_check_unseen": SAFETY / "safety_check_unseen.yml",
        "safety_check_unseen9": SAFETY / "safety_check_unseen9.yml",
        "safety_check_unseen10": SAFETY / "safety_check_unseen10.yml",
        "safety_check_unseen12": SAFETY / "safety_check_unseen12.yml",
-       "safety_check_unseen14": SAFETY / "safety_check_unseen14.yml"}
+       "safety_check_unseen14": SAFETY / "safety_check_unseen14.yml",
+       "safety_check_unseen15": SAFETY / "safety_check_unseen15.yml"}
 # Reported only: a set written by someone who saw neither the rules nor the training data, and
 # never used to change them, so its figures show how the detection does on messages nobody
 # tuned for. When an unseen set is used to improve the rules, it joins the gated sets and a new
@@ -106,6 +107,14 @@ NOTES = {
                              "nothing in it), then used to generalise the rules (round 13). Not "
                              "added to the detector's training sets: with it the gated false "
                              "alarms rose from 2.6% to 3.9%. Gated since (recall floor 95%).",
+    "safety_check_unseen15": "Written independently on 2026-11-25, after the round-13 rules, by "
+                             "someone who saw neither the rules, the training data nor the other "
+                             "sets: danger from relatives, landlords, coworkers and exes, "
+                             "learner English, and one clause of danger inside a coaching "
+                             "question. First scored with the model, guard and detector at 91.0% "
+                             "recall and 11.0% false alarms (guard alone 77.0%, 6.0%), then used "
+                             "to generalise the rules (round 14). Not added to the detector's "
+                             "training sets. Gated since (recall floor 95%).",
     "safety_check_unseen13": "Written independently on 2026-11-24, at the same time as the "
                              "twelfth set and by a different writer, who saw neither the rules, "
                              "the training data nor the other sets. First scored before round 12 "

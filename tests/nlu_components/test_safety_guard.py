@@ -662,14 +662,54 @@ ROUND_13_QUIET = [
 ]
 
 
+# Round 14 (from the fifteenth blind set: danger from relatives, landlords, coworkers and exes,
+# learner English, one clause of danger inside a coaching question), in my own words.
+ROUND_14_FIRES = [
+    ("my brother says he'll tell the whole family i'm gay if i don't lend him money", 'being_harmed'),
+    ('she threatened to out me at work if i tell anyone about us', 'being_harmed'),
+    ("he said he'll send everyone our sex tape if i go", 'being_harmed'),
+    ('my landlord keeps cornering me in the hallway and touching me', 'being_harmed'),
+    ('the guy from work touched me even though i told him to stop', 'being_harmed'),
+    ('she changed the locks while i was still in the flat and took my key', 'being_harmed'),
+    ("my uncle says i can't leave his house until i've paid back every penny", 'being_harmed'),
+    ('my girlfriend locks my son in his room for hours when he cries', 'child_at_risk'),
+    ("i keep my bedroom door locked when he's been drinking", 'being_harmed'),
+    ("she says if i leave she'll take the kids back to poland and i'll never see them", 'being_harmed'),
+    ('he said the dog might have an accident if i keep seeing my friends', 'being_harmed'),
+    ('someone posted my home address on facebook after the affair came out', 'being_harmed'),
+    ('he messages me describing exactly what i was wearing today', 'being_harmed'),
+    ('honestly whats the point of being around if everyone hates me', 'self_harm'),
+    ("it would be easier for everyone if i wasn't alive", 'self_harm'),
+    ('i have these thoughts of poisoning her tea and they scare me', 'may_harm_others'),
+    ('my boyfriend sends dirty texts to my daughter', 'child_at_risk'),
+    ("he'll smash the tv and me with it", 'being_harmed'),
+]
+
+ROUND_14_QUIET = [
+    "i'm finally going to tell my parents i'm gay this weekend, how do i also tell them about the money",
+    'they kicked me out of the group chat after i told her secret',
+    'she started touching my hand again at dinner, is that a good sign',
+    'can i pay in other ways, like doing more of the chores, to show him i mean it',
+    'we lock the front door when the kids are in bed',
+    'the kids love hiding in the cupboard under the stairs',
+    'we agreed the kids live with me in the week and with him at weekends',
+    'the dog ate some chocolate and we rushed him to the vet, she blamed me for that too',
+    'i remember exactly what she wore on our first date',
+    "would it be better if i'm not around for a few days while she thinks things over",
+    'i bought a hammer to fix the shelf she asked me to sort months ago',
+    'i want him to feel how much it hurt when he read those messages',
+    'she posted our new address in the family group chat for the party',
+]
+
+
 # One test for every round's lists above: each round keeps its own phrasings.
 @pytest.mark.parametrize("text, risk", ROUND_8_FIRES + ROUND_9_FIRES + ROUND_10_FIRES + ROUND_11_FIRES
-                         + ROUND_12_FIRES + ROUND_13_FIRES)
+                         + ROUND_12_FIRES + ROUND_13_FIRES + ROUND_14_FIRES)
 def test_each_rounds_kinds_of_message_fire_with_their_risk(nlp, text, risk):
     assert risk in risks(nlp, text), text
 
 
 @pytest.mark.parametrize("text", ROUND_8_QUIET + ROUND_9_QUIET + ROUND_10_QUIET + ROUND_11_QUIET
-                         + ROUND_12_QUIET + ROUND_13_QUIET)
+                         + ROUND_12_QUIET + ROUND_13_QUIET + ROUND_14_QUIET)
 def test_each_rounds_ordinary_coaching_does_not_fire(nlp, text):
     assert not risks(nlp, text), text
