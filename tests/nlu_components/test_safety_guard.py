@@ -682,7 +682,9 @@ ROUND_14_FIRES = [
     ("it would be easier for everyone if i wasn't alive", 'self_harm'),
     ('i have these thoughts of poisoning her tea and they scare me', 'may_harm_others'),
     ('my boyfriend sends dirty texts to my daughter', 'child_at_risk'),
-    ("he'll smash the tv and me with it", 'being_harmed'),
+    ("he'll smash the tv and me with it", 'being_harmed'),    # a goodbye on the way to a place to die; laughter does not excuse it
+    ("heading to the bridge now. bye everyone", "self_harm"),
+    ("walking to the cliffs now lol, bye x", "self_harm"),
 ]
 
 ROUND_14_QUIET = [
@@ -698,7 +700,9 @@ ROUND_14_QUIET = [
     "would it be better if i'm not around for a few days while she thinks things over",
     'i bought a hammer to fix the shelf she asked me to sort months ago',
     'i want him to feel how much it hurt when he read those messages',
-    'she posted our new address in the family group chat for the party',
+    'she posted our new address in the family group chat for the party',    "heading to the cliffs for a walk with the dog, bye",
+    "off to bridge club, bye!",
+    "bye! off to the pier for ice cream",
 ]
 
 
