@@ -24,7 +24,7 @@ from actions.safety import (
     region_from_slot,
     risks_seen,
 )
-from actions.unclear import load_replies, utter_unclear
+from actions.unclear import load_replies, offer_safety_if_doubted, utter_unclear
 
 RELATIONSHIP_BUTTONS = [
     ("A partner", "partner"),
@@ -191,7 +191,9 @@ class ActionCoach(Action):
         events = give_card(dispatcher, tracker, intent, [last] if last else [])
         if events is None:
             utter_unclear(dispatcher)
+            offer_safety_if_doubted(dispatcher, tracker, button=False)  # the buttons hold it
             return []
+        offer_safety_if_doubted(dispatcher, tracker)
         return events
 
 

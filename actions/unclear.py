@@ -25,6 +25,25 @@ def utter_unclear(dispatcher: CollectingDispatcher) -> None:
     dispatcher.utter_message(text=unclear["text"], buttons=unclear["buttons"])
 
 
+# The key components/safety_classifier.py sets on a message its detector was unsure about (the
+# action server does not import the NLU components).
+DOUBT_KEY = "safety_doubt"
+
+
+def offer_safety_if_doubted(dispatcher: CollectingDispatcher, tracker: Tracker,
+                            button: bool = True) -> None:
+    """After the answer: when the learned detector was unsure whether the message told of
+    danger (``safety_doubt``), a line on getting safety help first and the emergency line, with
+    a "Someone may be in danger" button unless the reply already has one."""
+    if not tracker.latest_message.get(DOUBT_KEY):
+        return
+    replies = load_replies()
+    doubt = replies["safety_doubt"]
+    text = " ".join(doubt["text"].split()) + "\n\n" + " ".join(replies["safety_line"].split())
+    buttons = [{"title": doubt["button"], "payload": "/safety_concern"}] if button else []
+    dispatcher.utter_message(text=text, buttons=buttons)
+
+
 def named_topic_card(dispatcher: CollectingDispatcher,
                      tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
     """The card for the topic a question names with ``unclear_topic_words`` ("should i buy her
@@ -53,6 +72,7 @@ def answer_named_topic(dispatcher: CollectingDispatcher, tracker: Tracker,
         return None
     dispatcher.utter_message(text=replies["unclear_after_card"],
                              buttons=replies["unclear"]["buttons"])
+    offer_safety_if_doubted(dispatcher, tracker, button=False)  # the buttons above hold it
     return events
 
 
@@ -88,6 +108,7 @@ class ActionUnclear(Action):
                 return events
         if reply is None:
             utter_unclear(dispatcher)
+            offer_safety_if_doubted(dispatcher, tracker, button=False)  # the buttons hold it
             return []
         buttons = replies["unclear"]["buttons"] if reply.get("buttons") == "unclear" else []
         text = " ".join(reply["text"].split())

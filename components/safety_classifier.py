@@ -68,6 +68,9 @@ from components.rulebook import ROOT
 from components.safety_guard import EXCUSED_KEY, RISK_ENTITY, SAFETY_INTENT, set_safety_intent
 
 OUTPUT_KEY = "safety_classifier"
+# Set on a message the detector was unsure about (``doubt_from`` up to ``threshold``) that is
+# still answered as what it asked: the coach adds a line with "Someone may be in danger".
+DOUBT_KEY = "safety_doubt"
 FIGURE_OF_SPEECH = "figure_of_speech"
 FILE_NAME = "safety_classifier.joblib"
 # Training examples: these intents say there is danger, these are left out (neither yes nor no).
@@ -230,6 +233,19 @@ class SafetyClassifier(GraphComponent):
             # Guesses never made: the detector read some threats against the person ("he
             # threatens to shoot me lol") as their own risk of harming others.
             "never_guess": ["may_harm_others"],
+            # Between ``doubt_from`` and ``threshold`` the detector is unsure: the message keeps
+            # its intent and is marked ``safety_doubt``, and the reply adds a line on getting
+            # safety help first, with the emergency line (actions/coach.py, actions/unclear.py).
+            # When DIET itself found nothing to answer (it did not understand, or read a
+            # sign-off or small talk) and the detector is at ``doubt_is_concern_from`` or more,
+            # the message is answered as a safety concern: "my hubby has been searching how much
+            # of his heart meds would be lethal" had got "I'm not sure I understood". 0.7 is
+            # above every gated hard negative DIET did not understand (the highest, 0.63: "she
+            # wants to go through my old phone too and I said fine"; 2026-11-25).
+            "doubt_from": 0.5,
+            "doubt_is_concern_from": 0.7,
+            "doubt_is_concern_for": ["nlu_fallback", "goodbye", "greet", "thank", "out_of_scope",
+                                     "bot_challenge"],
         }
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
@@ -305,7 +321,12 @@ class SafetyClassifier(GraphComponent):
                 self.name_risk(message, model, text)
                 continue
             probability = self.detector.probabilities(model.model, [text])[0]
-            if probability < self.config["threshold"]:
+            if probability < self.config["doubt_from"]:
+                continue
+            if probability < self.config["threshold"] and not (
+                    intent in self.config["doubt_is_concern_for"]
+                    and probability >= self.config["doubt_is_concern_from"]):
+                message.set(DOUBT_KEY, {"probability": round(probability, 3)}, add_to_output=True)
                 continue
             set_safety_intent(message, probability)
             message.set(OUTPUT_KEY, {"probability": round(probability, 3)}, add_to_output=True)

@@ -225,7 +225,12 @@ def evaluate(name, positives, negatives, results, min_recall, max_false_alarms):
     def overruled(result):  # DIET's alarm on an idiom the guard excused, overruled
         return "overruled" in (result.get("safety_classifier") or {})
 
+    def doubted(result):  # answered as asked, with the safety button added after
+        return bool(result.get("safety_doubt"))
+
     missed = [p for p, r in zip(positives, pos_results) if not is_safety(r)]
+    missed_doubted = sum(1 for r in pos_results if not is_safety(r) and doubted(r))
+    negatives_doubted = sum(1 for r in neg_results if not is_safety(r) and doubted(r))
     alarms = [n for n, r in zip(negatives, neg_results) if is_safety(r)]
     guard_hits = sum(by_guard(r) for r in pos_results)
     detector_alarms = sum(by_detector(r) for r in neg_results)
@@ -262,7 +267,10 @@ def evaluate(name, positives, negatives, results, min_recall, max_false_alarms):
             f"had missed them): {sum(by_detector(r) for r in pos_results)}",
             f"- DIET's alarm overruled as an idiom the guard excused: on hard negatives "
             f"{sum(overruled(r) for r in neg_results)}, on safety messages "
-            f"{sum(overruled(r) for r in pos_results)}", "",
+            f"{sum(overruled(r) for r in pos_results)}",
+            f"- Answered as asked with the safety button added (the detector unsure): of the "
+            f"missed safety messages {missed_doubted}, of the hard negatives "
+            f"{negatives_doubted}", "",
             "| risk | messages | missed |", "|---|---|---|",
         ]
         lines += [f"| {k} | {v} | {missed_risk.get(k, 0)} |" for k, v in sorted(per_risk.items())]
@@ -271,9 +279,13 @@ def evaluate(name, positives, negatives, results, min_recall, max_false_alarms):
         lines += [alarm_line, f"- Of those, raised by the deterministic guard: {guard_alarms}; "
                               f"by the learned detector: {detector_alarms}",
                   f"- DIET's alarm overruled as an idiom the guard excused: "
-                  f"{sum(overruled(r) for r in neg_results)}"]
+                  f"{sum(overruled(r) for r in neg_results)}",
+                  f"- Answered as asked with the safety button added (the detector unsure): "
+                  f"{negatives_doubted}"]
     if missed:
-        lines += ["", "### Missed", ""] + [f"- ({p['risk']}) {p['text']}" for p in missed]
+        lines += ["", "### Missed", ""] + [
+            f"- ({p['risk']}){' (safety button added)' if doubted(r) else ''} {p['text']}"
+            for p, r in zip(positives, pos_results) if not is_safety(r)]
     if alarms:
         lines += ["", "### False alarms", ""] + [f"- {n['text']}" for n in alarms]
     failed = None

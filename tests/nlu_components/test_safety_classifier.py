@@ -5,6 +5,7 @@ to and loaded from a real model storage, and run on real Rasa Messages.
 How much it catches on sets it never saw is measured, not tested: scripts/evaluate_safety.py and
 scripts/cross_validate_safety_classifier.py.
 """
+import contextlib
 import re
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
-from components.safety_classifier import (OUTPUT_KEY, SafetyClassifier, example_label,
+from components.safety_classifier import (DOUBT_KEY, OUTPUT_KEY, SafetyClassifier, example_label,
                                           project_config, read_example_sets)
 from components.safety_guard import SafetyGuard
 
@@ -77,7 +78,7 @@ def test_the_sets_it_learns_from_are_read_whole():
     # none of these sets off a rule of the guard (checked below)
     "he said if i ever go to the police i'll regret it",
     "she took the car keys and my bank card and said i'm not going anywhere",
-    "lately i just don't see the point in waking up tomorrow",
+    "honestly everyone would cope fine if i just wasnt in the picture anymore",
 ])
 def test_a_disclosure_the_rules_and_the_model_missed_becomes_a_safety_concern(nlp, trained, text):
     assert not GUARD.findings(nlp(text))
@@ -252,7 +253,7 @@ def test_an_alarm_the_rules_raised_is_never_overruled(nlp, trained):
     ("my ex leaves our little one with her new boyfriend and she comes back scared of bath time",
      "child_at_risk"),
     ("my son keeps coming back from his dads with marks he wont explain", "child_at_risk"),
-    ("lately i just don't see the point in waking up tomorrow", "self_harm"),
+    ("honestly everyone would cope fine if i just wasnt in the picture anymore", "self_harm"),
 ])
 def test_a_concern_no_rule_named_gets_the_likeliest_risk_type(nlp, trained, text, risk):
     assert not GUARD.findings(nlp(text))
@@ -296,3 +297,59 @@ def test_a_changed_example_set_retrains_the_component(tmp_path):
     words.write_text("words:\n  he: they\n  she: they\n")
     assert SafetyClassifier.fingerprint_addon({"example_sets": [str(path)],
                                                "words_file": str(words)}) != with_words
+
+
+@contextlib.contextmanager
+def doubt_band_around(component, probability):
+    """The detector's unsure band set tightly around one message's real probability."""
+    saved = dict(component.config)
+    component.config.update(doubt_from=probability - 0.001, doubt_is_concern_from=probability,
+                            threshold=probability + 0.001)
+    try:
+        yield
+    finally:
+        component.config.clear()
+        component.config.update(saved)
+
+
+DOUBTED = "she left me for good and i keep looking up which bridge in town is the highest"
+
+
+@pytest.mark.parametrize("intent", ["nlu_fallback", "goodbye"])
+def test_an_unsure_detector_answers_a_message_diet_found_nothing_in_as_a_concern(trained, intent):
+    component, model = trained
+    probability = component.detector.probabilities(model.model, [DOUBTED])[0]
+    with doubt_band_around(component, probability):
+        message = classify(trained, DOUBTED, intent, confidence=0.35)
+    assert message.get("intent")["name"] == "safety_concern"
+    assert message.get(OUTPUT_KEY)["probability"] == round(probability, 3)
+
+
+def test_a_message_diet_did_not_understand_is_marked_when_the_doubt_is_small(trained):
+    component, model = trained
+    probability = component.detector.probabilities(model.model, [DOUBTED])[0]
+    with doubt_band_around(component, probability):
+        component.config["doubt_is_concern_from"] = probability + 0.0005
+        message = classify(trained, DOUBTED, "nlu_fallback", confidence=0.35)
+    assert message.get("intent")["name"] == "nlu_fallback"
+    assert message.get(DOUBT_KEY) == {"probability": round(probability, 3)}
+
+
+def test_an_unsure_detector_keeps_a_coaching_question_and_marks_the_doubt(trained):
+    component, model = trained
+    probability = component.detector.probabilities(model.model, [DOUBTED])[0]
+    with doubt_band_around(component, probability):
+        message = classify(trained, DOUBTED, "how_rebuild")
+    assert message.get("intent")["name"] == "how_rebuild"
+    assert message.get(DOUBT_KEY) == {"probability": round(probability, 3)}
+    # below the band: no doubt at all
+    with doubt_band_around(component, probability + 0.01):
+        message = classify(trained, DOUBTED, "how_rebuild")
+    assert message.get(DOUBT_KEY) is None and message.get("intent")["name"] == "how_rebuild"
+
+
+def test_the_project_keeps_a_band_below_the_alarm():
+    config = project_config()
+    assert 0 < config["doubt_from"] <= config["doubt_is_concern_from"] < config["threshold"]
+    assert "nlu_fallback" in config["doubt_is_concern_for"]
+    assert "safety_concern" not in config["doubt_is_concern_for"]

@@ -685,6 +685,7 @@ ROUND_14_FIRES = [
     ("he'll smash the tv and me with it", 'being_harmed'),    # a goodbye on the way to a place to die; laughter does not excuse it
     ("heading to the bridge now. bye everyone", "self_harm"),
     ("walking to the cliffs now lol, bye x", "self_harm"),
+    ("lately i feel like its time for me to check out for good", "self_harm"),
 ]
 
 ROUND_14_QUIET = [
@@ -703,6 +704,7 @@ ROUND_14_QUIET = [
     'she posted our new address in the family group chat for the party',    "heading to the cliffs for a walk with the dog, bye",
     "off to bridge club, bye!",
     "bye! off to the pier for ice cream",
+    "she's checking out of the marriage for good, i can feel it",
 ]
 
 

@@ -524,3 +524,32 @@ def test_a_relationship_that_is_not_text_is_ignored_calmly(value):
     message = {"event": "user", "text": '/describe_situation{"relationship": 5}',
                "parse_data": {"entities": [{"entity": "relationship", "value": value}]}}
     assert current_relationship(conversation_tracker(message)) is None
+
+
+def test_a_message_the_safety_detector_doubted_gets_its_card_and_a_way_to_safety_help():
+    latest = tracker("how_rebuild", "how do i keep going when she says she's done with me",
+                     slots={"relationship": "spouse"}, safety_doubt={"probability": 0.7})
+    messages, events = run(ActionCoach(), latest)
+    # the card answers the question first, as it would without the doubt
+    assert any(e["event"] == "slot" and e["name"] == "last_card" for e in events)
+    assert messages[1]["custom"]["type"] == "guidance_source"
+    offer = messages[-1]
+    assert offer["buttons"] == [{"title": "Someone may be in danger",
+                                 "payload": "/safety_concern"}]
+    assert "emergency number" in offer["text"]
+
+
+def test_without_the_doubt_no_safety_offer_is_added():
+    messages, _ = run(ActionCoach(), tracker("how_rebuild", "how do i rebuild trust",
+                                             slots={"relationship": "spouse"}))
+    assert not any(b.get("payload") == "/safety_concern"
+                   for m in messages for b in m.get("buttons") or [])
+
+
+def test_a_doubted_message_the_model_did_not_understand_gets_the_emergency_line_too():
+    latest = tracker("nlu_fallback", "she left me for good. whats the highest bridge in dublin",
+                     safety_doubt={"probability": 0.66})
+    messages, _ = run(ActionUnclear(), latest)
+    # the unclear reply's buttons hold "Someone may be in danger"; the line follows it
+    assert any(b["payload"] == "/safety_concern" for b in messages[0]["buttons"])
+    assert "emergency number" in messages[-1]["text"]
