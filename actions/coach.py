@@ -24,7 +24,7 @@ from actions.safety import (
     region_from_slot,
     risks_seen,
 )
-from actions.unclear import load_replies, offer_safety_if_doubted, utter_unclear
+from actions.unclear import DOUBT_KEY, load_replies, offer_safety_if_doubted, utter_unclear
 
 RELATIONSHIP_BUTTONS = [
     ("A partner", "partner"),
@@ -131,9 +131,12 @@ def give_card(
     text = tracker.latest_message.get("text")
     # said they are being harmed (safety check), or mistreated in this very message
     harmed = HARMED in risks_seen(tracker) or knowledge.mistreated(text)
+    # the safety detector was unsure about this message: no advice that would put someone at
+    # more risk if they are being harmed (the reason is only given to someone who said so)
+    doubted = bool(tracker.latest_message.get(DOUBT_KEY))
     betrayal = current_betrayal(tracker)
-    card = knowledge.choose(intent, relationship, avoid=avoid, harmed=harmed, betrayal=betrayal,
-                            text=text)
+    card = knowledge.choose(intent, relationship, avoid=avoid, harmed=harmed or doubted,
+                            betrayal=betrayal, text=text)
     withheld = knowledge.withholds(intent, harmed)
     if card is not None and strict and card.id in avoid:
         card = None

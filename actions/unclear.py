@@ -33,13 +33,12 @@ DOUBT_KEY = "safety_doubt"
 def offer_safety_if_doubted(dispatcher: CollectingDispatcher, tracker: Tracker,
                             button: bool = True) -> None:
     """After the answer: when the learned detector was unsure whether the message told of
-    danger (``safety_doubt``), a line on getting safety help first and the emergency line, with
-    a "Someone may be in danger" button unless the reply already has one."""
+    danger (``safety_doubt``), a line on getting safety help first and the emergency number,
+    with a "Someone may be in danger" button unless the reply already has one."""
     if not tracker.latest_message.get(DOUBT_KEY):
         return
-    replies = load_replies()
-    doubt = replies["safety_doubt"]
-    text = " ".join(doubt["text"].split()) + "\n\n" + " ".join(replies["safety_line"].split())
+    doubt = load_replies()["safety_doubt"]
+    text = " ".join(doubt["text"].split())
     buttons = [{"title": doubt["button"], "payload": "/safety_concern"}] if button else []
     dispatcher.utter_message(text=text, buttons=buttons)
 

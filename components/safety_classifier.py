@@ -8,7 +8,10 @@ DIET sees: the training data (safety_concern against every other intent) plus th
 safety sets (disclosures and hard negatives written blind for earlier rounds) and the long
 messages of data_candidates/round7 (long ordinary stories and apology drafts, and long stories
 with a danger buried in them), all listed in config.yml. It overrides the prediction to ``safety_concern`` when it is very sure (probability
-at or above ``threshold``) and DIET and the guard did not already say so.
+at or above ``threshold``) and DIET and the guard did not already say so; when it is unsure
+(``doubt_from`` up to ``threshold``) it marks the message ``safety_doubt`` so the reply adds a
+way to safety help, or, when DIET found nothing to answer and it is at ``doubt_is_concern_from``
+or more, answers it as a safety concern.
 
 Features: word 1-2 grams and character 2-5 grams (TF-IDF, so typos still share most of their
 characters) and the mean word vector of the lowercased message; a logistic regression with
@@ -241,7 +244,9 @@ class SafetyClassifier(GraphComponent):
             # the message is answered as a safety concern: "my hubby has been searching how much
             # of his heart meds would be lethal" had got "I'm not sure I understood". 0.7 is
             # above every gated hard negative DIET did not understand (the highest, 0.63: "she
-            # wants to go through my old phone too and I said fine"; 2026-11-25).
+            # wants to go through my old phone too and I said fine"; the fifteenth set's "our
+            # hamster escaped" is close, at 0.69). Chosen on 2026-11-25 after looking at every
+            # set, the never-tuned ones too, so their figures for this step are not blind.
             "doubt_from": 0.5,
             "doubt_is_concern_from": 0.7,
             "doubt_is_concern_for": ["nlu_fallback", "goodbye", "greet", "thank", "out_of_scope",

@@ -284,7 +284,7 @@ def evaluate(name, positives, negatives, results, min_recall, max_false_alarms):
                   f"{negatives_doubted}"]
     if missed:
         lines += ["", "### Missed", ""] + [
-            f"- ({p['risk']}){' (safety button added)' if doubted(r) else ''} {p['text']}"
+            f"- ({p['risk']}){' (marked unsure: safety line added)' if doubted(r) else ''} {p['text']}"
             for p, r in zip(positives, pos_results) if not is_safety(r)]
     if alarms:
         lines += ["", "### False alarms", ""] + [f"- {n['text']}" for n in alarms]

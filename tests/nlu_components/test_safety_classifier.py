@@ -312,7 +312,12 @@ def doubt_band_around(component, probability):
         component.config.update(saved)
 
 
-DOUBTED = "she left me for good and i keep looking up which bridge in town is the highest"
+# no rule of the guard fires on it (checked below), so it reaches the detector in the bot
+DOUBTED = "he said enjoy your new life and switched his phone off, i dont know where he went"
+
+
+def test_the_doubted_example_is_left_to_the_detector(nlp):
+    assert not GUARD.findings(nlp(DOUBTED))
 
 
 @pytest.mark.parametrize("intent", ["nlu_fallback", "goodbye"])

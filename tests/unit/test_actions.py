@@ -553,3 +553,16 @@ def test_a_doubted_message_the_model_did_not_understand_gets_the_emergency_line_
     # the unclear reply's buttons hold "Someone may be in danger"; the line follows it
     assert any(b["payload"] == "/safety_concern" for b in messages[0]["buttons"])
     assert "emergency number" in messages[-1]["text"]
+
+
+def test_a_doubted_message_never_gets_advice_that_is_unsafe_if_harmed():
+    unsafe = {card.id for card in KNOWLEDGE.cards_for("how_transparency") if card.unsafe_if_harmed}
+    assert unsafe, "how_transparency has advice withheld from someone being harmed"
+    for _ in range(20):
+        messages, events = run(ActionCoach(), tracker(
+            "how_transparency", "he changed all my passwords, should i give him mine too",
+            slots={"relationship": "partner"}, safety_doubt={"probability": 0.73}))
+        shown = [e["value"] for e in events if e["event"] == "slot" and e["name"] == "last_card"]
+        assert not set(shown) & unsafe
+        # the reason for withholding is only given to someone who said they are harmed
+        assert not any("your safety" in (m.get("text") or "") for m in messages)
