@@ -268,7 +268,7 @@ def evaluate(name, positives, negatives, results, min_recall, max_false_alarms):
             f"- DIET's alarm overruled as an idiom the guard excused: on hard negatives "
             f"{sum(overruled(r) for r in neg_results)}, on safety messages "
             f"{sum(overruled(r) for r in pos_results)}",
-            f"- Answered as asked with the safety button added (the detector unsure): of the "
+            f"- Marked unsure by the detector (answered as asked, with the safety line and button added): of the "
             f"missed safety messages {missed_doubted}, of the hard negatives "
             f"{negatives_doubted}", "",
             "| risk | messages | missed |", "|---|---|---|",
@@ -280,7 +280,7 @@ def evaluate(name, positives, negatives, results, min_recall, max_false_alarms):
                               f"by the learned detector: {detector_alarms}",
                   f"- DIET's alarm overruled as an idiom the guard excused: "
                   f"{sum(overruled(r) for r in neg_results)}",
-                  f"- Answered as asked with the safety button added (the detector unsure): "
+                  f"- Marked unsure by the detector (answered as asked, with the safety line and button added): "
                   f"{negatives_doubted}"]
     if missed:
         lines += ["", "### Missed", ""] + [
