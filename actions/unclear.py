@@ -95,6 +95,11 @@ class ActionUnclear(Action):
         issue = tracker.latest_message.get("input_issue")
         reply = replies["input_issues"].get(issue)
         if tracker.get_slot("safety_open") is True and (reply is None or issue == "figure_of_speech"):
+            from actions.safety import ActionNotSafe, sounds_unsafe
+            from actions.resources import load_resources
+
+            if sounds_unsafe(tracker.latest_message.get("text"), load_resources()):
+                return ActionNotSafe().run(dispatcher, tracker, domain)
             # Not understood while "Are you safe right now?" is open: the emergency line and
             # the check again, never less help than the safety reply.
             text = replies["unclear_during_check"] + "\n\n" + " ".join(replies["safety_line"].split())

@@ -566,3 +566,16 @@ def test_a_doubted_message_never_gets_advice_that_is_unsafe_if_harmed():
         assert not set(shown) & unsafe
         # the reason for withholding is only given to someone who said they are harmed
         assert not any("your safety" in (m.get("text") or "") for m in messages)
+
+
+@pytest.mark.parametrize("action, intent", [(ActionCoach(), "how_apologize"),
+                                            (ActionUnclear(), "nlu_fallback")])
+def test_not_safe_while_the_check_is_open_is_an_answer_to_it_whatever_the_model_read(action, intent):
+    # the model read "definitely not safe" as a question about apologising
+    messages, events = run(action, tracker(intent, "definitely not safe",
+                                           slots={"safety_open": True}))
+    assert any("emergency number" in (m.get("text") or "") for m in messages)
+    # the not-safe reply (it keeps the check open), not "I'm not sure I understood"
+    assert {"event": "slot", "timestamp": None, "name": "safety_open", "value": True} in events
+    assert not any(e.get("name") == "last_card" for e in events)
+    assert not any((m.get("custom") or {}).get("type") == "guidance_source" for m in messages)
