@@ -121,4 +121,6 @@ class ActionUnclear(Action):
         dispatcher.utter_message(text=text, buttons=buttons)
         if tracker.get_slot("safety_open") is True:
             dispatcher.utter_message(response="utter_ask_safe_now")  # the check stays open
+        else:  # a too-long or other-language message the detector was unsure about
+            offer_safety_if_doubted(dispatcher, tracker, button=not buttons)
         return []

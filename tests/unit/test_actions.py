@@ -579,3 +579,12 @@ def test_not_safe_while_the_check_is_open_is_an_answer_to_it_whatever_the_model_
     assert {"event": "slot", "timestamp": None, "name": "safety_open", "value": True} in events
     assert not any(e.get("name") == "last_card" for e in events)
     assert not any((m.get("custom") or {}).get("type") == "guidance_source" for m in messages)
+
+
+def test_a_doubted_message_that_was_too_long_gets_the_way_to_safety_help_too():
+    latest = tracker("nlu_fallback", "so much to say " * 200, input_issue="too_long",
+                     safety_doubt={"probability": 0.62})
+    messages, _ = run(ActionUnclear(), latest)
+    assert "emergency number" in messages[-1]["text"]
+    buttons = [b["payload"] for m in messages for b in m.get("buttons") or []]
+    assert buttons.count("/safety_concern") == 1
