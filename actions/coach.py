@@ -20,11 +20,10 @@ from actions.resources import load_resources
 from actions.safety import (
     ASK_SAFE_NOW,
     HARMED,
-    ActionNotSafe,
     inform_region_payload,
+    not_safe_reply,
     region_from_slot,
     risks_seen,
-    sounds_unsafe,
 )
 from actions.unclear import DOUBT_KEY, load_replies, offer_safety_if_doubted, utter_unclear
 
@@ -187,11 +186,12 @@ class ActionCoach(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        text = tracker.latest_message.get("text")
-        if tracker.get_slot("safety_open") is True and sounds_unsafe(text, load_resources()):
+        if tracker.get_slot("safety_open") is True:
             # "definitely not safe", read as a coaching question while "Are you safe right
             # now?" is open, is an answer to it
-            return ActionNotSafe().run(dispatcher, tracker, domain)
+            events = not_safe_reply(dispatcher, tracker, domain)
+            if events is not None:
+                return events
         if coaching_paused(dispatcher, tracker):
             return []
         intent = (tracker.latest_message.get("intent") or {}).get("name")

@@ -300,10 +300,11 @@ class ActionSafeNow(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        # "im not safe here" misread as safe_now: never tell them they are safe.
+        events = not_safe_reply(dispatcher, tracker, domain)
+        if events is not None:
+            return events
         resources = load_resources()
-        if sounds_unsafe(tracker.latest_message.get("text"), resources):
-            # "im not safe here" misread as safe_now: never tell them they are safe.
-            return ActionNotSafe().run(dispatcher, tracker, domain)
         words = resources.section("safe_now")
         parts = [words["glad"], words["numbers_stay"], words["resume"]]
         if HARMED in risks_seen(tracker):
@@ -360,6 +361,15 @@ class ActionNotSafe(Action):
         text += "\n\n" + " ".join(replies["safety_line"].split())
         dispatcher.utter_message(text=text, buttons=replies["unclear"]["buttons"])
         return []
+
+
+def not_safe_reply(dispatcher: CollectingDispatcher, tracker: Tracker,
+                   domain: Dict[Text, Any]) -> Optional[List[Dict[Text, Any]]]:
+    """The not-safe reply's events when the message says the person is not safe ("im not safe
+    here", "definitely not safe"), whatever the model read it as; None otherwise."""
+    if not sounds_unsafe(tracker.latest_message.get("text"), load_resources()):
+        return None
+    return ActionNotSafe().run(dispatcher, tracker, domain)
 
 
 class ActionUnsureSafe(Action):

@@ -86,20 +86,20 @@ class ActionUnclear(Action):
         if intent in ("safe_now", "unsure_safe"):
             # A "yes"/"not sure" when nothing was asked comes here; one that says the person
             # is not safe gets the safety reply instead (actions/safety.py).
-            from actions.safety import ActionNotSafe, sounds_unsafe
-            from actions.resources import load_resources
+            from actions.safety import not_safe_reply  # actions.safety imports this module
 
-            if sounds_unsafe(tracker.latest_message.get("text"), load_resources()):
-                return ActionNotSafe().run(dispatcher, tracker, domain)
+            events = not_safe_reply(dispatcher, tracker, domain)
+            if events is not None:
+                return events
         replies = load_replies()
         issue = tracker.latest_message.get("input_issue")
         reply = replies["input_issues"].get(issue)
         if tracker.get_slot("safety_open") is True and (reply is None or issue == "figure_of_speech"):
-            from actions.safety import ActionNotSafe, sounds_unsafe
-            from actions.resources import load_resources
+            from actions.safety import not_safe_reply
 
-            if sounds_unsafe(tracker.latest_message.get("text"), load_resources()):
-                return ActionNotSafe().run(dispatcher, tracker, domain)
+            events = not_safe_reply(dispatcher, tracker, domain)
+            if events is not None:
+                return events
             # Not understood while "Are you safe right now?" is open: the emergency line and
             # the check again, never less help than the safety reply.
             text = replies["unclear_during_check"] + "\n\n" + " ".join(replies["safety_line"].split())

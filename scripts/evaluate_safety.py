@@ -225,7 +225,7 @@ def evaluate(name, positives, negatives, results, min_recall, max_false_alarms):
     def overruled(result):  # DIET's alarm on an idiom the guard excused, overruled
         return "overruled" in (result.get("safety_classifier") or {})
 
-    def doubted(result):  # answered as asked, with the safety button added after
+    def doubted(result):  # marked unsure: answered as asked, the safety line added after
         return bool(result.get("safety_doubt"))
 
     missed = [p for p, r in zip(positives, pos_results) if not is_safety(r)]
@@ -268,8 +268,8 @@ def evaluate(name, positives, negatives, results, min_recall, max_false_alarms):
             f"- DIET's alarm overruled as an idiom the guard excused: on hard negatives "
             f"{sum(overruled(r) for r in neg_results)}, on safety messages "
             f"{sum(overruled(r) for r in pos_results)}",
-            f"- Marked unsure by the detector (answered as asked, with the safety line and button added): of the "
-            f"missed safety messages {missed_doubted}, of the hard negatives "
+            f"- Marked unsure by the detector (answered as asked, with the safety line and "
+            f"button added): of the missed safety messages {missed_doubted}, of the hard negatives "
             f"{negatives_doubted}", "",
             "| risk | messages | missed |", "|---|---|---|",
         ]
@@ -280,11 +280,12 @@ def evaluate(name, positives, negatives, results, min_recall, max_false_alarms):
                               f"by the learned detector: {detector_alarms}",
                   f"- DIET's alarm overruled as an idiom the guard excused: "
                   f"{sum(overruled(r) for r in neg_results)}",
-                  f"- Marked unsure by the detector (answered as asked, with the safety line and button added): "
-                  f"{negatives_doubted}"]
+                  f"- Marked unsure by the detector (answered as asked, with the safety line "
+                  f"and button added): {negatives_doubted}"]
     if missed:
+        unsure = " (marked unsure: safety line added)"
         lines += ["", "### Missed", ""] + [
-            f"- ({p['risk']}){' (marked unsure: safety line added)' if doubted(r) else ''} {p['text']}"
+            f"- ({p['risk']}){unsure if doubted(r) else ''} {p['text']}"
             for p, r in zip(positives, pos_results) if not is_safety(r)]
     if alarms:
         lines += ["", "### False alarms", ""] + [f"- {n['text']}" for n in alarms]
