@@ -90,20 +90,22 @@ def current_relationship(tracker: Tracker) -> Optional[Text]:
     return remembered
 
 
-def told_betrayal(tracker: Tracker) -> Optional[Text]:
-    """What happened (cheating, lying, ...) as this message says it: the model's entity, else
+def told_betrayal(message: Dict[Text, Any]) -> Optional[Text]:
+    """What happened (cheating, lying, ...) as a message says it: the model's entity, else
     the words listed in knowledge/guidance.yml (what_you_did)."""
     knowledge = load_knowledge()
-    for entity in tracker.latest_message.get("entities") or []:
+    for entity in message.get("entities") or []:
         value = entity.get("value")
         if entity.get("entity") == "betrayal" and value in knowledge.what_you_did:
             return str(value)
-    return knowledge.betrayal_in(tracker.latest_message.get("text"))
+    return knowledge.betrayal_in(message.get("text"))
 
 
-def current_betrayal(tracker: Tracker) -> Optional[Text]:
-    """What happened, named in this message or remembered from earlier."""
-    return told_betrayal(tracker) or tracker.get_slot("betrayal")
+def current_betrayal(tracker: Tracker, message: Optional[Dict[Text, Any]] = None
+                     ) -> Optional[Text]:
+    """What happened, named in the message (by default the latest) or remembered from
+    earlier."""
+    return told_betrayal(message or tracker.latest_message) or tracker.get_slot("betrayal")
 
 
 def coaching_paused(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -122,20 +124,23 @@ def give_card(
     avoid: Sequence[Text],
     intro: Optional[Text] = None,
     strict: bool = False,
+    message: Optional[Dict[Text, Any]] = None,
 ) -> Optional[List[Dict[Text, Any]]]:
     """Send a guidance card for the intent (never one in ``avoid`` when another fits; with
     ``strict``, never one in ``avoid`` at all), with its source as a
-    ``guidance_source`` payload. None when no card fits."""
+    ``guidance_source`` payload. None when no card fits. The card answers ``message`` (a
+    user message's parse data), by default the latest one."""
     knowledge = load_knowledge()
     lines = load_resources().lines
     relationship = current_relationship(tracker)
-    text = tracker.latest_message.get("text")
+    message = message or tracker.latest_message
+    text = message.get("text")
     # said they are being harmed (safety check), or mistreated in this very message
     harmed = HARMED in risks_seen(tracker) or knowledge.mistreated(text)
     # the safety detector was unsure about this message: no advice that would put someone at
     # more risk if they are being harmed (the reason is only given to someone who said so)
-    doubted = bool(tracker.latest_message.get(DOUBT_KEY))
-    betrayal = current_betrayal(tracker)
+    doubted = bool(message.get(DOUBT_KEY))
+    betrayal = current_betrayal(tracker, message)
     card = knowledge.choose(intent, relationship, avoid=avoid, harmed=harmed or doubted,
                             betrayal=betrayal, text=text)
     withheld = knowledge.withholds(intent, harmed)

@@ -11,8 +11,8 @@ Actions:
                         the services as text and as a json payload, a next step, the country
                         question if the country is not known
   action_inform_region  the person names their country: the services for it
-  action_safe_now       "yes, I'm safe": coaching can resume (and advice that could put someone
-                        being harmed at more risk is left out from now on)
+  action_safe_now       "yes, I'm safe" (in actions/resume.py, since it answers the question
+                        the check paused)
   action_not_safe       "no": emergency number first, what to do if they can't talk, stay
   action_unsure_safe    "not sure": a short safety plan and the services
 """
@@ -291,30 +291,6 @@ class ActionInformRegion(Action):
         if safety_open:
             dispatcher.utter_message(response=ASK_SAFE_NOW)
         return region_events(region)
-
-
-class ActionSafeNow(Action):
-    def name(self) -> Text:
-        return "action_safe_now"
-
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        # "im not safe here" misread as safe_now: never tell them they are safe.
-        events = not_safe_reply(dispatcher, tracker, domain)
-        if events is not None:
-            return events
-        resources = load_resources()
-        words = resources.section("safe_now")
-        parts = [words["glad"], words["numbers_stay"], words["resume"]]
-        if HARMED in risks_seen(tracker):
-            parts.append(words["harmed"])
-        region = region_from_slot(tracker, resources)
-        buttons = [{"title": words["button_numbers"],
-                    "payload": inform_region_payload(region.code if region else None)}]
-        dispatcher.utter_message(text="\n\n".join(" ".join(p.split()) for p in parts),
-                                 buttons=buttons)
-        return [SlotSet("safety_open", False)]
 
 
 class ActionNotSafe(Action):

@@ -18,9 +18,11 @@ def texts(replies) -> str:
 
 
 def card_of(replies):
-    """The guidance card a reply was built from (the longest card text it starts with), or None."""
+    """The guidance card a reply was built from (the longest card text it shows, at its start
+    or after an intro line), or None."""
     matches = [card for reply in replies for card in KNOWLEDGE.cards
-               if reply.get("text", "").startswith(card.text)]
+               if reply.get("text", "").startswith(card.text)
+               or f"\n\n{card.text}" in reply.get("text", "")]
     return max(matches, key=lambda card: len(card.text), default=None)
 
 
@@ -248,8 +250,13 @@ def test_answering_the_safety_check_pauses_and_resumes_coaching(coach):
     assert card_of(paused) is None and "paused" in texts(paused)
     not_safe = coach.say(user, "/not_safe")
     assert "call 911" in not_safe[0]["text"]
-    safe = texts(coach.say(user, "/safe_now"))
+    safe_replies = coach.say(user, "/safe_now")
+    safe = texts(safe_replies)
     assert "glad" in safe and "leave out" in safe
+    # the question asked while coaching was paused is answered now, with no risky advice
+    answered = card_of(safe_replies)
+    assert answered is not None and "how_rebuild" in answered.intents, safe_replies
+    assert not answered.unsafe_if_harmed
     resumed = coach.say(user, "/how_transparency")
     assert card_of(resumed) is None or not card_of(resumed).unsafe_if_harmed
     assert "left some advice out" in texts(resumed)

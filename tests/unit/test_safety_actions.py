@@ -14,10 +14,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.coach import ActionCoach
 from actions.knowledge import load_knowledge
 from actions.resources import RISKS, load_resources, read_resources_file
+from actions.resume import ActionSafeNow
 from actions.safety import (
     ActionInformRegion,
     ActionNotSafe,
-    ActionSafeNow,
     ActionSafety,
     ActionUnsureSafe,
 )
