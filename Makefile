@@ -28,6 +28,7 @@ bench: train    ## the coach beside Rasa's stock assistant: latency at 1/10/50 c
 trial: train    ## the hand trials: blind conversations through the real coach, scored by topic (prints the scores)
 	.venv/bin/python scripts/hand_trial.py tests/hand_trials/trial6.yml --out reports/hand_trial6.txt
 	.venv/bin/python scripts/hand_trial.py tests/hand_trials/trial7.yml --out reports/hand_trial7.txt
+	.venv/bin/python scripts/hand_trial.py tests/hand_trials/trial8.yml --out reports/hand_trial8.txt
 
 multi: train    ## 2 Rasa servers + Redis + PostgreSQL + nginx, one killed mid-run (root; installs redis-server, nginx, postgresql if missing)
 	.venv/bin/python scripts/multi_instance_test.py

@@ -5,12 +5,13 @@ knowledge/sources.yml; this module only reads and selects.
 """
 from __future__ import annotations
 
+import math
 import random
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Collection, Dict, List, Optional, Sequence, Text, Tuple, Union
+from typing import Any, Collection, Dict, List, Optional, Sequence, Text, Tuple, Union
 
 import yaml
 
@@ -59,6 +60,40 @@ def normalise(text: Optional[Text]) -> Text:
     return " ".join(re.findall(r"[a-z']+", (text or "").lower().replace("\u2019", "'")))
 
 
+# Words too common to say what a message is about; left out when a message is compared with
+# the cards (``Knowledge.relevance``).
+COMMON_WORDS = frozenset("""
+i me my we our you your he him his she her they them their it its a an the and or but if so to
+of in on at for with about as is are was were be been being do does did doing have has had
+having not no can could should would will just that this these those what when where how why
+who which there here than then too very really also get got make made want know think feel like
+one some any all more much many im ive dont thats theyre shes hes id ill cant wont didnt doesnt
+isnt wasnt still even back now ever again way thing things something anything up out over after
+before because while into from by off down only own same other
+""".split())
+
+
+# How much more a card written for this relationship counts than a general one in
+# ``Knowledge.best_fit``: about one word shared with a tenth of the cards.
+PREFERRED_BONUS = 2.0
+
+
+def content_words(text: Optional[Text]) -> set:
+    """The words of a text that say what it is about, roughly stemmed ("meals" and "meal",
+    "texting" and "text" are one word)."""
+    words = set()
+    for word in normalise(text).replace("'", "").split():
+        if word in COMMON_WORDS:
+            continue
+        for ending in ("ing", "ed", "es", "s", "ly"):
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                word = word[:-len(ending)]
+                break
+        if word not in COMMON_WORDS:  # "wants" is "want"
+            words.add(word)
+    return words
+
+
 def mentions(normalised: Text, phrase: Text) -> bool:
     """True when the phrase (lowercase words) is in the normalised text as whole words."""
     return re.search(rf"(?<![a-z']){re.escape(phrase)}(?![a-z'])", normalised) is not None
@@ -73,6 +108,34 @@ class Knowledge:
     asking_words: Sequence[Text] = ()
     unclear_topic_words: Dict[Text, Sequence[Text]] = field(default_factory=dict)
     whose_trust: Dict[Text, Sequence[Text]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # what each card is about: its advice, its asks words, its words to say
+        self._words = {card.id: content_words(" ".join([card.text, " ".join(card.asks),
+                                                         card.say_this or ""]))
+                       for card in self.cards}
+        counts: Dict[Text, int] = {}
+        for words in self._words.values():
+            for word in words:
+                counts[word] = counts.get(word, 0) + 1
+        # a word few cards use says more about which card is meant
+        self._weight = {word: math.log(len(self.cards) / n) for word, n in counts.items()}
+
+    def relevance(self, card: Card, words: set) -> float:
+        """How much a message (its ``content_words``) is about the card: the words they share,
+        the rarer among the cards the more each counts."""
+        return sum(self._weight[word] for word in words & self._words.get(card.id, set()))
+
+    def best_fit(self, cards: Sequence[Card], text: Optional[Text], rng: Any,
+                 preferred: Collection[Card] = ()) -> Card:
+        """The card the message is most about, ``preferred`` ones (written for this person)
+        counting as one more shared word; a random one among equals (so a message that shares
+        no words with any still gets a varied answer)."""
+        words = content_words(str(text or "")[:1500])
+        scores = [self.relevance(card, words) + (PREFERRED_BONUS if card in preferred else 0)
+                  for card in cards]
+        top = max(scores)
+        return rng.choice([card for card, score in zip(cards, scores) if score == top])
 
     def cards_for(self, intent: Text) -> List[Card]:
         return [card for card in self.cards if intent in card.intents]
@@ -103,7 +166,9 @@ class Knowledge:
         ``betrayal``: what happened, once told; cards written for it come first, and cards
         written for something else are never chosen.
 
-        ``text``: the message; a card whose ``asks`` words it contains comes first of all."""
+        ``text``: the message; a card whose ``asks`` words it contains comes first of all, and
+        within each of these groups the card the message shares the most telling words with
+        (``relevance``)."""
         rng = rng or random
         avoid = {avoid} if isinstance(avoid, str) else set(avoid or ())
         candidates = [c for c in self.cards_for(intent)
@@ -117,9 +182,12 @@ class Knowledge:
         general = [c for c in candidates if c.general]
         if relationship is None:
             general = general or [c for c in candidates if set(c.relationships) & set(ROMANTIC)]
-        # Cards written for another relationship are a last resort, not used in place of
-        # withheld ones (a partner would get advice meant for a coworker).
-        groups = (specific, general) if withheld else (specific, general, candidates)
+        # Cards written for this person and general ones are weighed together (those written
+        # for them count a little more); cards written for another relationship are a last
+        # resort, not used in place of withheld ones (a partner would get advice meant for a
+        # coworker).
+        suited = specific + [c for c in general if c not in specific]
+        groups = (suited,) if withheld else (suited, candidates)
 
         def suits(card: Card) -> bool:  # written for this person, or for anyone
             return bool(card.fits(relationship) or card.general or (
@@ -133,9 +201,9 @@ class Knowledge:
         for group in groups:
             fresh = [c for c in group if c.id not in avoid]
             if fresh:
-                return rng.choice(fresh)
+                return self.best_fit(fresh, text, rng, preferred=specific)
         pool = [c for group in groups for c in group]
-        return rng.choice(pool) if pool else None
+        return self.best_fit(pool, text, rng, preferred=specific) if pool else None
 
     def asks(self, text: Optional[Text]) -> bool:
         """The message asks something (a question mark, "should i", "any tips")."""
