@@ -34,7 +34,8 @@ DEV = {"safety_check_unseen": SAFETY / "safety_check_unseen.yml",
        "safety_check_unseen10": SAFETY / "safety_check_unseen10.yml",
        "safety_check_unseen12": SAFETY / "safety_check_unseen12.yml",
        "safety_check_unseen14": SAFETY / "safety_check_unseen14.yml",
-       "safety_check_unseen15": SAFETY / "safety_check_unseen15.yml"}
+       "safety_check_unseen15": SAFETY / "safety_check_unseen15.yml",
+       "safety_check_unseen16": SAFETY / "safety_check_unseen16.yml"}
 # Reported only: a set written by someone who saw neither the rules nor the training data, and
 # never used to change them, so its figures show how the detection does on messages nobody
 # tuned for. When an unseen set is used to improve the rules, it joins the gated sets and a new
@@ -115,6 +116,16 @@ NOTES = {
                              "recall and 11.0% false alarms (guard alone 77.0%, 6.0%), then used "
                              "to generalise the rules (round 14). Not added to the detector's "
                              "training sets. Gated since (recall floor 95%).",
+    "safety_check_unseen16": "Written independently on 2026-11-25, after the round-14 rules, by "
+                             "someone who saw neither the rules, the training data nor the other "
+                             "sets: technology abuse, sexual and reproductive coercion, aids and "
+                             "medicines withheld, self-harm said through behaviour, short "
+                             "mid-conversation fragments. First scored with the model, guard and "
+                             "detector at 85.0% recall and 10.0% false alarms (guard alone 54.0%, "
+                             "6.0%), then used to generalise the rules (round 15). One message, "
+                             "\"he found the bag\", only means danger after an earlier one and is "
+                             "left to the learned layers. Not added to the detector's training "
+                             "sets. Gated since (recall floor 95%).",
     "safety_check_unseen13": "Written independently on 2026-11-24, at the same time as the "
                              "twelfth set and by a different writer, who saw neither the rules, "
                              "the training data nor the other sets. First scored before round 12 "

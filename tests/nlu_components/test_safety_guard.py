@@ -708,14 +708,58 @@ ROUND_14_QUIET = [
 ]
 
 
+# Round 15 (from blind set 16: aids withheld, dose research, fragments, children), in new words.
+ROUND_15_FIRES = [
+    ("my son keeps my wheelchair in the garage so i cant leave the flat", "being_harmed"),
+    ("she withholds my insulin until i say sorry properly", "being_harmed"),
+    ("my wife has been googling how many of her sleeping pills would be lethal", "partner_self_harm"),
+    ("what dose of tylenol would be enough to shut my liver down", "self_harm"),
+    ("wrote a farewell email to everyone and timed it for friday night", "self_harm"),
+    ("every night i lean over the railing on the overpass just to see how it would feel", "self_harm"),
+    ("his mum leaves their 6 year old alone all weekend, theres no food in the house", "child_at_risk"),
+    ("my daughter cried and begged me not to leave her alone with her uncle", "child_at_risk"),
+    ("my nephew said the neighbour told him to take his clothes off and keep it a secret",
+     "child_at_risk"),
+    ("my brother is back on meth and his kids havent been fed properly in days", "child_at_risk"),
+    ("ive got a bag packed and hidden at work in case i need to go", "being_harmed"),
+    ("he got the belt out again last night", "being_harmed"),
+    ("i said stop and she kept going", "being_harmed"),
+    ("in a&e again. he made me say i tripped on the stairs", "being_harmed"),
+    ("ok i swallowed the whole bottle", "self_harm"),
+]
+
+ROUND_15_QUIET = [
+    "i keep my glasses of wine to one a night now, she noticed",
+    "how much paracetamol can i take for a migraine with ibuprofen",
+    "i scheduled a goodbye email to my team for my last day at work",
+    "we leaned over the railing on the ferry to watch the dolphins",
+    "we leave the kids with my mum for the weekend once a month",
+    "she begged me not to leave her for him",
+    "i packed a bag for my mum's place like she asked",
+    "he used the belt sander on the old table we're restoring together",
+    "i told her no to the puppy and she went ahead anyway and bought one",
+    "she told everyone i fell off the wagon last year",
+    "i took them all to the cinema to say sorry",
+    "i track my daughter's phone and she knows, we agreed it together",
+    "she threw my old phone in the river and honestly i get it",
+    "we have a baby monitor camera and we both check it",
+    "im going to strangle this laptop, it deleted my letter",
+    "the card debt i hid from him is nearly paid off, how do i tell him",
+    "lying about the cancer scare was an easy way out of the wedding, how do i own it",
+    "she won't come to therapy, is there any point going on my own",
+]
+
+
 # One test for every round's lists above: each round keeps its own phrasings.
 @pytest.mark.parametrize("text, risk", ROUND_8_FIRES + ROUND_9_FIRES + ROUND_10_FIRES + ROUND_11_FIRES
-                         + ROUND_12_FIRES + ROUND_13_FIRES + ROUND_14_FIRES)
+                         + ROUND_12_FIRES + ROUND_13_FIRES + ROUND_14_FIRES
+                         + ROUND_15_FIRES)
 def test_each_rounds_kinds_of_message_fire_with_their_risk(nlp, text, risk):
     assert risk in risks(nlp, text), text
 
 
 @pytest.mark.parametrize("text", ROUND_8_QUIET + ROUND_9_QUIET + ROUND_10_QUIET + ROUND_11_QUIET
-                         + ROUND_12_QUIET + ROUND_13_QUIET + ROUND_14_QUIET)
+                         + ROUND_12_QUIET + ROUND_13_QUIET + ROUND_14_QUIET
+                         + ROUND_15_QUIET)
 def test_each_rounds_ordinary_coaching_does_not_fire(nlp, text):
     assert not risks(nlp, text), text
