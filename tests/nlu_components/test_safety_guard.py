@@ -726,6 +726,12 @@ ROUND_15_FIRES = [
     ("i said stop and she kept going", "being_harmed"),
     ("in a&e again. he made me say i tripped on the stairs", "being_harmed"),
     ("ok i swallowed the whole bottle", "self_harm"),
+    # from the second reader: contractions spaCy splits, refusals, fragments
+    ("i've taken them all", "self_harm"),
+    ("took them all lol sorry", "self_harm"),
+    ("he wont give me my inhaler back", "being_harmed"),
+    ("he didn't give me my insulin for two days", "being_harmed"),
+    ("he threw my phone in the pool so I couldn't call anyone", "being_harmed"),
 ]
 
 ROUND_15_QUIET = [
@@ -741,12 +747,16 @@ ROUND_15_QUIET = [
     "she told everyone i fell off the wagon last year",
     "i took them all to the cinema to say sorry",
     "i track my daughter's phone and she knows, we agreed it together",
-    "she threw my old phone in the river and honestly i get it",
+    "i threw my old phone in the river so i couldnt text her again",
     "we have a baby monitor camera and we both check it",
     "im going to strangle this laptop, it deleted my letter",
     "the card debt i hid from him is nearly paid off, how do i tell him",
     "lying about the cancer scare was an easy way out of the wedding, how do i own it",
     "she won't come to therapy, is there any point going on my own",
+    "she just quietly packed a bag and went to her mum's",
+    "he took his belt off at airport security and we laughed about it",
+    "do i invite her, video call every night, send her the agenda",
+    "the kids took them all lol, sorry there are no cookies left",
 ]
 
 
