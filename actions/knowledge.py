@@ -74,8 +74,14 @@ before because while into from by off down only own same other
 
 
 # How much more a card written for this relationship counts than a general one in
-# ``Knowledge.best_fit``: about one word shared with a tenth of the cards.
-PREFERRED_BONUS = 2.0
+# ``Knowledge.best_fit``, in shared words (a word used by a tenth of the cards weighs about 2.3).
+# A partner's cards are topics of their own (dating again, couples therapy): about one word, so
+# the card a partner's question is about wins. A friend's, relative's or coworker's card is the
+# version of its topic written for them: about three words, so a general card wins only when
+# the message is clearly about it (a coworker asking about giving a manager access to email
+# keeps the coworker's card). Chosen on hand trials 6-8, so they are not blind for it.
+PARTNER_BONUS = 2.0
+OTHER_BONUS = 6.0
 
 
 def content_words(text: Optional[Text]) -> set:
@@ -127,12 +133,12 @@ class Knowledge:
         return sum(self._weight[word] for word in words & self._words.get(card.id, set()))
 
     def best_fit(self, cards: Sequence[Card], text: Optional[Text], rng: Any,
-                 preferred: Collection[Card] = ()) -> Card:
+                 preferred: Collection[Card] = (), bonus: float = PARTNER_BONUS) -> Card:
         """The card the message is most about, ``preferred`` ones (written for this person)
-        counting as one more shared word; a random one among equals (so a message that shares
+        counting ``bonus`` more; a random one among equals (so a message that shares
         no words with any still gets a varied answer)."""
         words = content_words(str(text or "")[:1500])
-        scores = [self.relevance(card, words) + (PREFERRED_BONUS if card in preferred else 0)
+        scores = [self.relevance(card, words) + (bonus if card in preferred else 0)
                   for card in cards]
         top = max(scores)
         return rng.choice([card for card, score in zip(cards, scores) if score == top])
@@ -182,10 +188,10 @@ class Knowledge:
         general = [c for c in candidates if c.general]
         if relationship is None:
             general = general or [c for c in candidates if set(c.relationships) & set(ROMANTIC)]
-        # Cards written for this person and general ones are weighed together (those written
-        # for them count a little more); cards written for another relationship are a last
-        # resort, not used in place of withheld ones (a partner would get advice meant for a
-        # coworker).
+        # Cards written for this person and general ones are weighed together, those written
+        # for them counting more (``best_fit``); cards written for another relationship are a
+        # last resort, not used in place of withheld ones (a partner would get advice meant for
+        # a coworker).
         suited = specific + [c for c in general if c not in specific]
         groups = (suited,) if withheld else (suited, candidates)
 
@@ -198,12 +204,13 @@ class Knowledge:
         asked = [c for c in candidates
                  if suits(c) and any(mentions(words, phrase) for phrase in c.asks)]
         groups = (asked, about) + groups
+        bonus = PARTNER_BONUS if relationship in ROMANTIC or relationship is None else OTHER_BONUS
         for group in groups:
             fresh = [c for c in group if c.id not in avoid]
             if fresh:
-                return self.best_fit(fresh, text, rng, preferred=specific)
+                return self.best_fit(fresh, text, rng, preferred=specific, bonus=bonus)
         pool = [c for group in groups for c in group]
-        return self.best_fit(pool, text, rng, preferred=specific) if pool else None
+        return self.best_fit(pool, text, rng, preferred=specific, bonus=bonus) if pool else None
 
     def asks(self, text: Optional[Text]) -> bool:
         """The message asks something (a question mark, "should i", "any tips")."""

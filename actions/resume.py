@@ -1,11 +1,13 @@
-"""action_safe_now: "yes, I'm safe". Coaching resumes, and the question the safety check
-paused is answered.
+"""action_safe_now: "yes, I'm safe". Coaching resumes, and a coaching question the person asked
+while it was paused is answered.
 
-A message can be read as a safety concern and still ask a coaching question ("she's knackered
-from the school runs, what can I actually do?"), and a person may ask one while the check is
-open (coaching is paused then). Once they say they are safe, the last such question is
-answered, so they need not type it again. Advice that could put someone being harmed at more
-risk is left out from then on (``give_card``), and the reply says why.
+While the safety check is open, a coaching question gets "coaching is paused" and the check
+again. Once the person says they are safe, the last question they asked in that time is
+answered, so they need not type it again. The message that raised the concern is never
+answered with advice, even when it asks something: its question is usually about the harm
+("he hit me, is it my fault for cheating?"). Advice that could put someone at more risk is
+left out of that answer whatever risk was seen (``give_card`` with the message marked as
+doubted), and the reply says so to someone who said they are being harmed.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from actions.safety import (
     region_from_slot,
     risks_seen,
 )
+from actions.unclear import DOUBT_KEY
 
 SAFETY = "safety_concern"
 DESCRIBE = "describe_situation"
@@ -35,39 +38,52 @@ def coaching_intents() -> List[Text]:
     return sorted({i for card in load_knowledge().cards for i in card.intents} - {DESCRIBE})
 
 
-def question_topic(intent: Optional[Text], text: Optional[Text]) -> Optional[Text]:
-    """The coaching topic a message asks about when read as ``intent``; None when it asks none
-    (a story with no question in it is not answered again)."""
+# Messages that open (or reopen) the safety check: the search for a paused question stops there.
+OPENS_CHECK = (SAFETY, "not_safe")
+# Events after which earlier messages belong to another conversation.
+NEW_CONVERSATION = ("restart", "session_started")
+
+
+def question_topic(intent: Any, text: Any) -> Optional[Text]:
+    """The coaching topic a message asks about when read as ``intent``: a question or a topic
+    button; None for a statement ("we had a big fight about my phone last night")."""
     knowledge = load_knowledge()
+    text = text if isinstance(text, str) else ""
+    if not (text.startswith("/") or knowledge.asks(text)):
+        return None
     if intent == DESCRIBE:
         return knowledge.asked_topic(intent, text)
     if intent in coaching_intents():
-        return intent
+        return str(intent)
     return None
 
 
 def paused_question(tracker: Tracker) -> Optional[Tuple[Text, Dict[Text, Any]]]:
-    """The topic and parse data of the last coaching question since the safety check opened:
-    one asked while coaching was paused, else the one inside the message the check answered
-    (its best guess after ``safety_concern``, if the message asks something). None if
-    there is none."""
-    knowledge = load_knowledge()
-    users = [e for e in tracker.events or [] if e.get("event") == "user"]
-    for event in reversed(users[:-1]):  # the latest is the "I'm safe" itself
-        parse = event.get("parse_data") or {}
-        intent = (parse.get("intent") or {}).get("name")
-        text = event.get("text") or parse.get("text")
-        if intent != SAFETY:
-            topic = question_topic(intent, text)
-            if topic:
-                return topic, {**parse, "text": text}
-            continue
-        if not knowledge.asks(text):
+    """The topic and parse data of the last coaching question asked while coaching was paused:
+    after the message that opened the safety check, before "I'm safe". None if there is
+    none."""
+    events = list(tracker.events or [])
+    users = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    if not users:
+        return None
+    for index in reversed(range(users[-1])):  # the latest user message is the "I'm safe"
+        event = events[index]
+        kind = event.get("event")
+        if kind in NEW_CONVERSATION:
             return None
-        ranking = [r.get("name") for r in parse.get("intent_ranking") or []]
-        guesses = [name for name in ranking if name != SAFETY][:1]
-        topic = question_topic(guesses[0], text) if guesses else None
-        return (topic, {**parse, "text": text}) if topic else None
+        if kind == "slot" and event.get("name") == "safety_open" and event.get("value") is True:
+            return None  # the check opened here: what came before is not paused
+        if kind != "user":
+            continue
+        parse = event.get("parse_data") if isinstance(event.get("parse_data"), dict) else {}
+        intent = parse.get("intent") if isinstance(parse.get("intent"), dict) else {}
+        name = intent.get("name")
+        if name in OPENS_CHECK:
+            return None
+        text = event.get("text") if isinstance(event.get("text"), str) else parse.get("text")
+        topic = question_topic(name, text)
+        if topic:
+            return topic, {**parse, "text": text}
     return None
 
 
@@ -99,9 +115,12 @@ class ActionSafeNow(Action):
         if paused:
             topic, message = paused
             last = tracker.get_slot("last_card")
+            # a concern was raised: no advice that would put anyone at more risk, whatever
+            # risk it was (a child at risk, a partner's threats of self-harm...)
             card_events = give_card(dispatcher, tracker, topic, [last] if last else [],
-                                    intro=words["resume_question"], message=message)
-            if card_events is None:  # no card fits after all
+                                    intro=words["resume_question"],
+                                    message={**message, DOUBT_KEY: True})
+            if not card_events:  # no card fits, or only the reason some advice is left out
                 dispatcher.utter_message(text=words["resume"])
             events += card_events or []
         return events

@@ -366,6 +366,13 @@ def test_a_question_with_no_asks_words_gets_the_card_it_is_most_about(intent, te
         assert KNOWLEDGE.choose(intent, "spouse", rng=random.Random(seed), text=text).id == card
 
 
+def test_a_coworker_keeps_the_card_written_for_coworkers_unless_clearly_asking_another():
+    for seed in range(8):
+        card = KNOWLEDGE.choose("how_transparency", "coworker", rng=random.Random(seed),
+                                text="should i give my manager access to my email?")
+        assert card.id == "transparency_coworker"
+
+
 def test_a_message_that_names_no_topic_still_gets_varied_cards():
     chosen = {KNOWLEDGE.choose("how_rebuild", "spouse", rng=random.Random(seed), text="ok").id
               for seed in range(20)}

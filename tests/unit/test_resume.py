@@ -1,6 +1,9 @@
 """After "yes, I'm safe": the coaching question the safety check paused is answered, so a person
 whose question was read as a safety concern need not type it again. Run with a real rasa_sdk
 Tracker (its events as the Rasa server sends them) and CollectingDispatcher."""
+import random
+
+import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -44,12 +47,19 @@ def slot(events, name):
     return values[-1] if values else "<not set>"
 
 
-def test_a_question_read_as_a_safety_concern_is_answered_once_they_are_safe():
-    messages, events = safe_now(user(
-        "shes knackered doing the school runs and everything at home, what can i actually do",
-        "safety_concern", ranking=["how_rebuild", "describe_situation"]))
+def opened_check(text, intent="safety_concern", ranking=()):
+    """The message that raised the concern, with the slot event Rasa adds after it."""
+    return [user(text, intent, ranking=ranking),
+            {"event": "slot", "name": "safety_open", "value": True}]
+
+
+def test_a_question_asked_while_coaching_was_paused_is_answered_once_they_are_safe():
+    messages, events = safe_now(
+        *opened_check("she says its over if i dont stop lying, im so scared i will lose her",
+                      ranking=["describe_situation"]),
+        user("how do i say sorry without it sounding like excuses", "how_apologize"))
     card = card_given(messages)
-    assert card is not None and "how_rebuild" in card.intents, messages
+    assert card is not None and "how_apologize" in card.intents, messages
     text = texts(messages)
     assert text.index("glad") < text.index("Back to what you asked")
     assert "carry on" not in text  # not told to ask again
@@ -57,34 +67,62 @@ def test_a_question_read_as_a_safety_concern_is_answered_once_they_are_safe():
     assert slot(events, "last_card") == card.id
 
 
-def test_a_question_asked_while_coaching_was_paused_is_the_one_answered():
+def test_the_last_of_several_paused_questions_is_the_one_answered():
     messages, _ = safe_now(
-        user("she says its over if i dont stop lying, im so scared i will lose her",
-             "safety_concern", ranking=["describe_situation"]),
-        user("how do i say sorry without it sounding like excuses", "how_apologize"))
+        *opened_check("he grabbed my arm so hard it bruised"),
+        user("should i tell her everything about the affair?", "how_tell_truth"),
+        user("and how do i stop texting the other woman?", "how_end_affair_contact"))
     card = card_given(messages)
-    assert card is not None and "how_apologize" in card.intents, messages
+    assert card is not None and "how_end_affair_contact" in card.intents, messages
 
 
-def test_a_disclosure_without_a_question_gets_no_advice_after_it():
-    messages, _ = safe_now(user("he hit me when i told him about the affair", "safety_concern",
-                                ranking=["how_tell_truth", "describe_situation"]))
+@pytest.mark.parametrize("text, guess", [
+    # the question inside a disclosure is about the harm: never answered with coaching
+    ("he hit me after he found out, is it my fault for cheating?", "excuse_making"),
+    ("he hit me when i told him about the affair, should i tell him the rest?", "how_tell_truth"),
+    ("shes knackered from the school runs, what can i do", "how_rebuild"),
+])
+def test_the_message_that_raised_the_concern_is_never_answered_with_advice(text, guess):
+    messages, _ = safe_now(*opened_check(text, ranking=[guess]),
+                           slots={"risks_seen": ["being_harmed"]})
     assert card_given(messages) is None
     assert "carry on" in texts(messages)
 
 
-def test_a_question_answered_before_the_check_opened_is_not_answered_again():
+def test_a_statement_made_while_paused_is_not_taken_for_a_question():
     messages, _ = safe_now(
-        user("how do i apologise properly", "how_apologize"),
-        user("he grabbed my arm so hard it bruised", "safety_concern", ranking=["describe_situation"]))
+        *opened_check("she said she'd kill herself if i leave"),
+        user("we had a big fight about my phone last night", "how_transparency"),
+        slots={"risks_seen": ["partner_self_harm"]})
     assert card_given(messages) is None
 
 
-def test_someone_being_harmed_gets_no_risky_advice_for_the_paused_question():
-    messages, _ = safe_now(
-        user("he checks my phone every night and says he'll make me pay. should i just give him "
-             "all my passwords?", "safety_concern", ranking=["how_transparency"]),
-        slots={"risks_seen": ["being_harmed"]})
-    card = card_given(messages)
-    assert card is None or not card.unsafe_if_harmed, card
-    assert "leave out" in texts(messages)
+@pytest.mark.parametrize("opener", [
+    opened_check("he grabbed my arm so hard it bruised", ranking=["describe_situation"]),
+    [user("i dont feel safe at home tonight", "not_safe")],  # "no" opens the check too
+])
+def test_a_question_answered_before_the_check_opened_is_not_answered_again(opener):
+    messages, _ = safe_now(user("how do i apologise properly?", "how_apologize"),
+                           {"event": "bot", "text": "(a card)"}, *opener)
+    assert card_given(messages) is None
+
+
+def test_a_question_from_before_a_restart_is_not_answered():
+    messages, _ = safe_now(user("how do i apologise properly?", "how_apologize"),
+                           {"event": "restart"})
+    assert card_given(messages) is None
+
+
+@pytest.mark.parametrize("risk", ["being_harmed", "child_at_risk", "partner_self_harm"])
+def test_no_risky_advice_after_any_concern(risk):
+    # a card that could put someone at more risk (phone, passwords, location...) is never the
+    # answer, whatever risk the check was about
+    for seed in range(10):
+        random.seed(seed)
+        messages, _ = safe_now(
+            *opened_check("my husband hits our son when he drinks"),
+            user("should i let him check my phone so he trusts me again?", "how_transparency"),
+            slots={"risks_seen": [risk]})
+        card = card_given(messages)
+        assert card is None or not card.unsafe_if_harmed, card
+        assert card is not None or "carry on" in texts(messages)
