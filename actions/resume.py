@@ -38,10 +38,26 @@ def coaching_intents() -> List[Text]:
     return sorted({i for card in load_knowledge().cards for i in card.intents} - {DESCRIBE})
 
 
-# Messages that open (or reopen) the safety check: the search for a paused question stops there.
-OPENS_CHECK = (SAFETY, "not_safe")
+# A new disclosure while the check is open: questions before it are not answered.
+NEW_CONCERN = SAFETY
 # Events after which earlier messages belong to another conversation.
 NEW_CONVERSATION = ("restart", "session_started")
+
+
+def check_opened_at(events: List[Dict[Text, Any]]) -> Optional[int]:
+    """Where the open safety check began: the event that set ``safety_open`` to true when it
+    was not (after the message that raised the concern, or an "I'm not safe" out of the blue);
+    None when no check is open."""
+    opened: Optional[int] = None
+    for index, event in enumerate(events):
+        if event.get("event") in NEW_CONVERSATION:
+            opened = None
+        elif event.get("event") == "slot" and event.get("name") == "safety_open":
+            if event.get("value") is True and opened is None:
+                opened = index
+            elif event.get("value") is not True:
+                opened = None
+    return opened
 
 
 def question_topic(intent: Any, text: Any) -> Optional[Text]:
@@ -60,25 +76,21 @@ def question_topic(intent: Any, text: Any) -> Optional[Text]:
 
 def paused_question(tracker: Tracker) -> Optional[Tuple[Text, Dict[Text, Any]]]:
     """The topic and parse data of the last coaching question asked while coaching was paused:
-    after the message that opened the safety check, before "I'm safe". None if there is
-    none."""
+    after the message that opened the safety check (and after any later disclosure), before
+    "I'm safe". None if there is none."""
     events = list(tracker.events or [])
     users = [i for i, e in enumerate(events) if e.get("event") == "user"]
-    if not users:
+    opened = check_opened_at(events)
+    if not users or opened is None:
         return None
-    for index in reversed(range(users[-1])):  # the latest user message is the "I'm safe"
+    for index in reversed(range(opened + 1, users[-1])):  # the latest is the "I'm safe"
         event = events[index]
-        kind = event.get("event")
-        if kind in NEW_CONVERSATION:
-            return None
-        if kind == "slot" and event.get("name") == "safety_open" and event.get("value") is True:
-            return None  # the check opened here: what came before is not paused
-        if kind != "user":
+        if event.get("event") != "user":
             continue
         parse = event.get("parse_data") if isinstance(event.get("parse_data"), dict) else {}
         intent = parse.get("intent") if isinstance(parse.get("intent"), dict) else {}
         name = intent.get("name")
-        if name in OPENS_CHECK:
+        if name == NEW_CONCERN:
             return None
         text = event.get("text") if isinstance(event.get("text"), str) else parse.get("text")
         topic = question_topic(name, text)

@@ -83,7 +83,10 @@ def test_someone_else_named_later_does_not_change_whose_trust_it_is(coach):
     user = new_user()
     coach.say(user, "i cheated on my husband and he found out last week")
     card = card_of(coach.say(user, "he needs some space so im staying at my sister's for a bit"))
-    assert card is not None and "spouse" in card.relationships, card
+    # a card for the husband or for anyone (the one about honouring the request), never one
+    # written for a relative
+    assert card is not None and set(card.relationships) & {"spouse", "any"}, card
+    assert "family" not in card.relationships, card
     card = card_of(coach.say(user, "i also lied to my sister about all of it, how do i say sorry"))
     assert card is not None and set(card.relationships) & {"family", "any"}, card
 

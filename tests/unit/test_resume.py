@@ -89,6 +89,27 @@ def test_the_message_that_raised_the_concern_is_never_answered_with_advice(text,
     assert "carry on" in texts(messages)
 
 
+def test_a_question_before_answering_no_to_the_check_is_still_answered():
+    messages, _ = safe_now(
+        *opened_check("my wife hit me with a bottle when she found out"),
+        user("how do i rebuild trust with her", "how_rebuild"),
+        user("/not_safe", "not_safe"),
+        {"event": "slot", "name": "safety_open", "value": True},
+        slots={"risks_seen": ["being_harmed"]})
+    card = card_given(messages)
+    assert card is not None and "how_rebuild" in card.intents, messages
+    assert not card.unsafe_if_harmed
+
+
+def test_a_question_before_a_new_disclosure_is_not_answered():
+    messages, _ = safe_now(
+        *opened_check("he grabbed my arm so hard it bruised"),
+        user("how do i say sorry to him?", "how_apologize"),
+        user("he's shouting again and i locked myself in the bathroom", "safety_concern"),
+        {"event": "slot", "name": "safety_open", "value": True})
+    assert card_given(messages) is None
+
+
 def test_a_statement_made_while_paused_is_not_taken_for_a_question():
     messages, _ = safe_now(
         *opened_check("she said she'd kill herself if i leave"),
@@ -99,7 +120,9 @@ def test_a_statement_made_while_paused_is_not_taken_for_a_question():
 
 @pytest.mark.parametrize("opener", [
     opened_check("he grabbed my arm so hard it bruised", ranking=["describe_situation"]),
-    [user("i dont feel safe at home tonight", "not_safe")],  # "no" opens the check too
+    # "i'm not safe" out of the blue opens the check too
+    [user("i dont feel safe at home tonight", "not_safe"),
+     {"event": "slot", "name": "safety_open", "value": True}],
 ])
 def test_a_question_answered_before_the_check_opened_is_not_answered_again(opener):
     messages, _ = safe_now(user("how do i apologise properly?", "how_apologize"),
