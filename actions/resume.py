@@ -11,7 +11,8 @@ doubted), and the reply says so to someone who said they are being harmed.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text, Tuple
+from functools import lru_cache
+from typing import Any, Dict, FrozenSet, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -33,13 +34,13 @@ SAFETY = "safety_concern"
 DESCRIBE = "describe_situation"
 
 
-def coaching_intents() -> List[Text]:
-    """The intents a guidance card answers, telling what happened aside."""
-    return sorted({i for card in load_knowledge().cards for i in card.intents} - {DESCRIBE})
+@lru_cache(maxsize=1)
+def coaching_intents() -> FrozenSet[Text]:
+    """The intents a guidance card answers, telling what happened aside (read once, like the
+    cards themselves)."""
+    return frozenset({i for card in load_knowledge().cards for i in card.intents} - {DESCRIBE})
 
 
-# A new disclosure while the check is open: questions before it are not answered.
-NEW_CONCERN = SAFETY
 # Events after which earlier messages belong to another conversation.
 NEW_CONVERSATION = ("restart", "session_started")
 
@@ -90,7 +91,7 @@ def paused_question(tracker: Tracker) -> Optional[Tuple[Text, Dict[Text, Any]]]:
         parse = event.get("parse_data") if isinstance(event.get("parse_data"), dict) else {}
         intent = parse.get("intent") if isinstance(parse.get("intent"), dict) else {}
         name = intent.get("name")
-        if name == NEW_CONCERN:
+        if name == SAFETY:  # a new disclosure: the questions before it are not answered
             return None
         text = event.get("text") if isinstance(event.get("text"), str) else parse.get("text")
         topic = question_topic(name, text)
